@@ -1,0 +1,48 @@
+"""The interface every question kind implements, and what a grading produces.
+
+A kind is one module in this package with:
+  KEYS                      the spec keys it adds to the common ones (id, kind, points, ...)
+  load(node, folder)        check its part of the spec (a yamlio.Node) and return a Check
+and the Check it returns has:
+  grade(question_id, submission) -> Verdict
+  explain(verdict, reveal) -> str      Markdown feedback; the expected answer only when `reveal`
+
+The engine knows this interface and the registry in kinds/__init__.py, nothing else of the kinds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of one question: a fraction of its points and what to tell the student."""
+
+    fraction: float
+    feedback: str
+    expected: str = ""
+
+    def __post_init__(self):
+        if not 0.0 <= self.fraction <= 1.0:
+            raise ValueError(f"fraction {self.fraction} outside [0, 1]")
+
+
+class Check:
+    """Base of every kind's loaded spec; kinds override grade and, if they need, explain."""
+
+    def grade(self, question_id: str, submission) -> Verdict:
+        raise NotImplementedError
+
+    def explain(self, verdict: Verdict, reveal: bool) -> str:
+        if reveal and verdict.expected and verdict.fraction < 1.0:
+            return f"{verdict.feedback}\n\nExpected: {verdict.expected}"
+        return verdict.feedback
+
+
+def no_answer(question_id: str) -> Verdict:
+    return Verdict(0.0, f"No answer given for `{question_id}`.")
+
+
+def is_blank(answer) -> bool:
+    return answer is None or (isinstance(answer, str) and not answer.strip())

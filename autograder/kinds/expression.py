@@ -1,0 +1,115 @@
+"""`expression`: a formula in given variables, right whenever it equals the answer's values.
+
+Spec keys: variables ({name: [low, high]} or {name: {range: [low, high], integer: true}}),
+answer (a formula), optional define ({name: formula}, sub-expressions answers may use), samples
+(default 40) and rtol (default 1e-6). The student's formula is compared with the answer at random
+points (sampling.py), so `h/(1-p)` and `h*(1-p)^-1` are the same answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .. import sampling
+from ..errors import FormulaError
+from ..formula import Formula, parse
+from ..yamlio import Node
+from .base import Check, Verdict, is_blank, no_answer
+
+KEYS = {"variables", "define", "answer", "samples", "rtol"}
+MIN_DEFINED_FRACTION = 0.5
+
+
+@dataclass(frozen=True)
+class Expression(Check):
+    variables: tuple
+    definitions: sampling.Definitions
+    answer: Formula
+    samples: int
+    rtol: float
+
+    def grade(self, question_id: str, submission) -> Verdict:
+        return grade_formula(
+            submission.answer(question_id), question_id,
+            names=allowed_names(self.variables, self.definitions),
+            expected=lambda at: self.answer.evaluate(self.definitions.extend(at)),
+            expected_text=f"`{self.answer.text}`", definitions=self.definitions,
+            points=sampling.sample_points(self.variables, self.samples, question_id),
+            rtol=self.rtol)
+
+
+def load(node: Node, folder: Path) -> Expression:
+    variables = sampling.load_variables(node)
+    definitions = sampling.load_definitions(node, [variable.name for variable in variables])
+    answer = load_formula(node, "answer", allowed_names(variables, definitions))
+    samples, rtol = load_sampling_options(node)
+    points = definitions.extend(sampling.sample_points(variables, samples, "spec-check"))
+    require_mostly_defined(node, "answer", answer.evaluate(points))
+    return Expression(variables, definitions, answer, samples, rtol)
+
+
+def allowed_names(variables: tuple, definitions: sampling.Definitions) -> list:
+    return [variable.name for variable in variables] + definitions.names
+
+
+def load_formula(node: Node, key: str, names: list) -> Formula:
+    text = node.require(key, (str, int, float), "a formula")
+    try:
+        return parse(str(text), names)
+    except FormulaError as exc:
+        raise node.error(key, exc.message) from None
+
+
+def load_sampling_options(node: Node) -> tuple:
+    samples = node.optional("samples", int, "a whole number of sample points",
+                            sampling.DEFAULT_SAMPLES)
+    if not 5 <= samples <= 10_000:
+        raise node.error("samples", "must be between 5 and 10000")
+    rtol = node.optional("rtol", (int, float), "a relative tolerance", sampling.DEFAULT_RTOL)
+    if not 0 < rtol < 1:
+        raise node.error("rtol", "must be between 0 and 1")
+    return samples, float(rtol)
+
+
+def require_mostly_defined(node: Node, key: str, values) -> None:
+    defined = np.isfinite(np.asarray(values, dtype=float))
+    if defined.mean() < MIN_DEFINED_FRACTION:
+        raise node.error(key, f"is undefined (nan or inf) at {int((~defined).sum())} of "
+                              f"{defined.size} sample points; narrow the variables' ranges")
+
+
+def grade_formula(raw, question_id: str, names: list, expected, expected_text: str,
+                  definitions: sampling.Definitions, points: dict, rtol: float,
+                  slack=None) -> Verdict:
+    """Grade a student's formula against `expected` at `points`: shared by the formula kinds."""
+    if is_blank(raw):
+        return no_answer(question_id)
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
+        return Verdict(0.0, "Answer with a formula written as text, such as `x1*(1 - w1)`.")
+    try:
+        formula = parse(str(raw), names)
+    except FormulaError as exc:
+        return Verdict(0.0, f"Could not read your formula: {exc.message}")
+
+    def yours(at):
+        return formula.evaluate(definitions.extend(at))
+
+    result = sampling.compare(expected, yours, points, rtol=rtol, slack=slack)
+    if result.agrees:
+        return Verdict(1.0, f"Correct: `{formula.text}` agrees with the expected answer at "
+                            f"{result.checked} random points.")
+    index = (result.undefined_in_yours or result.disagree)[0]
+    where = sampling.describe_point(points, index)
+    wrong = len(result.undefined_in_yours) + len(result.disagree)
+    if result.undefined_in_yours:
+        feedback = f"Your formula `{formula.text}` is undefined at {where}, where the answer is not."
+    else:
+        value = sampling.value_at(yours(points), index)
+        feedback = (f"Your formula `{formula.text}` differs from the expected answer at {where}: "
+                    f"yours is {value:.6g}.")
+    feedback += f" It disagrees at {wrong} of the {result.checked} points checked."
+    want = sampling.value_at(expected(points), index)
+    return Verdict(0.0, feedback, f"{want:.6g} at that point; the answer is {expected_text}")

@@ -1,0 +1,122 @@
+"""Grading results: one test per question, written as Gradescope's results.json or as a table.
+
+results.json follows Gradescope's specification (shared/docs/gradescope.md): numbers for scores
+and execution_time (gradescope-utils writes a string there), status per test, Markdown output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class TestResult:
+    number: str
+    name: str
+    score: float
+    max_score: float
+    output: str
+    visibility: str = "visible"
+    broken: bool = False  # grading itself failed: never "passed", even when worth 0 points
+
+    @property
+    def status(self) -> str:
+        return "passed" if self.score >= self.max_score and not self.broken else "failed"
+
+
+@dataclass
+class Report:
+    title: str
+    tests: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    execution_time: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return round(sum(test.score for test in self.tests), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(test.max_score for test in self.tests), 6)
+
+    def summary(self) -> str:
+        passed = sum(test.status == "passed" for test in self.tests)
+        lines = [f"{self.title}: {_points(self.score)} / {_points(self.max_score)} points; "
+                 f"{passed} of {len(self.tests)} items fully correct."]
+        lines += self.notes
+        return "\n\n".join(lines)
+
+
+def setup_failure(title: str, message: str) -> Report:
+    """The report when grading could not happen at all (a broken spec, an unreadable folder)."""
+    report = Report(title)
+    report.tests.append(TestResult("0", "Autograder setup", 0.0, 0.0,
+                                   "The autograder could not grade this submission; your "
+                                   "instructor has been shown why.\n\n" + message, broken=True))
+    report.notes.append("Grading failed: " + message)
+    return report
+
+
+def to_gradescope(report: Report) -> dict:
+    return {
+        "score": report.score,
+        "execution_time": round(report.execution_time, 3),
+        "output": report.summary(),
+        "output_format": "md",
+        "test_output_format": "md",
+        "tests": [
+            {"name": test.name, "number": test.number, "score": round(test.score, 6),
+             "max_score": test.max_score, "status": test.status, "output": test.output,
+             "output_format": "md", "visibility": test.visibility}
+            for test in report.tests
+        ],
+    }
+
+
+def write_results(report: Report, path: Path | str) -> None:
+    """Write results.json atomically, so a reader never sees half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps(to_gradescope(report), indent=2, ensure_ascii=False)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".json")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(data + "\n")
+    os.replace(temporary, path)
+
+
+def render_table(report: Report, width: int = 100) -> str:
+    """A plain-text table of the report for a terminal."""
+    rows = [(test.number, test.name, f"{_points(test.score)}/{_points(test.max_score)}",
+             "ok" if test.status == "passed" else "FAIL", _first_line(test.output))
+            for test in report.tests]
+    headers = ("#", "question", "score", "", "feedback")
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
+    widths[1] = min(widths[1], 28)
+    fixed = sum(widths[:4]) + 8
+    widths[4] = max(20, min(widths[4], width - fixed))
+    lines = [_row(headers, widths), _row(["-" * w for w in widths], widths)]
+    lines += [_row(row, widths) for row in rows]
+    lines.append("")
+    lines.append(f"Total: {_points(report.score)} / {_points(report.max_score)}")
+    lines += report.notes
+    return "\n".join(lines)
+
+
+def _row(cells, widths) -> str:
+    return "  ".join(_clip(str(cell), w).ljust(w) for cell, w in zip(cells, widths)).rstrip()
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"

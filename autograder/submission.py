@@ -1,0 +1,60 @@
+"""A student's submission folder: the answers file and the code files the assignment asks for.
+
+Nothing here trusts the student: the answers file is read with yaml.safe_load under a size cap,
+and code is only located here, never imported (the sandbox runs it in another process).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .errors import SubmissionError
+from .yamlio import load_answers_file
+
+# Gradescope and browsers rename repeated uploads: "hw6 (1).py", "hw6-1.py", "hw6_2.py".
+_RENAMED = r"{stem}(?: ?\(\d+\)|[-_ ]\d+)?{suffix}"
+
+
+class Submission:
+    def __init__(self, folder: Path | str, answers_file: str, code_files: tuple = ()):
+        self.folder = Path(folder)
+        self.answers_file = answers_file
+        self.code_files = code_files
+        self._answers: dict | None = None
+        self.answers_error: SubmissionError | None = None  # set once reading the answers failed
+
+    def answers(self) -> dict:
+        """All answers, {question id: raw answer}; SubmissionError if the file can't be read."""
+        if self._answers is None and self.answers_error is None:
+            try:
+                self._answers = load_answers_file(self.folder / self.answers_file)
+            except SubmissionError as exc:
+                self.answers_error = exc
+        if self.answers_error is not None:
+            raise self.answers_error
+        return self._answers
+
+    def answer(self, question_id: str):
+        """The raw answer to one question, or None when it was not answered."""
+        return self.answers().get(question_id)
+
+    def code_path(self, name: str) -> Path:
+        """Where the student's `name` (e.g. hw6.py) is, recognising renamed uploads."""
+        exact = self.folder / name
+        if exact.is_file():
+            return exact
+        stem, suffix = Path(name).stem, Path(name).suffix
+        pattern = re.compile(_RENAMED.format(stem=re.escape(stem), suffix=re.escape(suffix)),
+                             re.IGNORECASE)
+        candidates = sorted(path for path in self.folder.iterdir()
+                            if path.is_file() and pattern.fullmatch(path.name)) \
+            if self.folder.is_dir() else []
+        if len(candidates) == 1:
+            return candidates[0]
+        present = ", ".join(sorted(p.name for p in self.folder.iterdir())[:10]) \
+            if self.folder.is_dir() else "nothing"
+        if candidates:
+            raise SubmissionError(f"{name} was not found, and several files could be it "
+                                  f"({', '.join(p.name for p in candidates)}); submit one named {name}")
+        raise SubmissionError(f"{name} was not found in your submission (it has: {present or 'no files'})")

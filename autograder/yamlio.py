@@ -1,0 +1,155 @@
+"""YAML reading that remembers where every value came from.
+
+Instructors' specs are YAML; a mistake in one must be reported with its file, line and key, so
+mappings are loaded as `Node`s that keep the line of each key. Student answer files are YAML too,
+but they are untrusted: they get the plain safe loader with a size cap and no positions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import SpecError, SubmissionError
+
+
+class Node(dict):
+    """A YAML mapping that knows its file, its own line and the line of each key."""
+
+    def __init__(self, *args, file: str = "<spec>", line: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.file = file
+        self.line = line
+        self.key_lines: dict = {}
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+    def error(self, key: str | None, message: str) -> SpecError:
+        """A SpecError pointing at `key` of this mapping (or at the mapping itself)."""
+        line = self.line_of(key) if key is not None else self.line
+        return SpecError(message, file=self.file, line=line, key=key)
+
+    def require(self, key: str, types: type | tuple, what: str) -> Any:
+        """self[key], which must exist and be of `types`; otherwise a SpecError at that key."""
+        if key not in self:
+            raise self.error(None, f"missing required key '{key}' ({what})")
+        return self.typed(key, types, what)
+
+    def optional(self, key: str, types: type | tuple, what: str, default: Any) -> Any:
+        return self.typed(key, types, what) if key in self else default
+
+    def typed(self, key: str, types: type | tuple, what: str) -> Any:
+        value = self[key]
+        # bool is an int in Python; `points: yes` is a mistake, not 1 point.
+        allowed = types if isinstance(types, tuple) else (types,)
+        if (isinstance(value, bool) and bool not in allowed) or not isinstance(value, allowed):
+            raise self.error(key, f"must be {what}, not {describe(value)}")
+        return value
+
+    def reject_unknown_keys(self, allowed: set, where: str) -> None:
+        for key in self:
+            if key not in allowed:
+                raise self.error(str(key), f"unknown key in {where} "
+                                           f"(allowed: {', '.join(sorted(allowed))})")
+
+
+def describe(value: Any) -> str:
+    """A few words on what a YAML value is, for error messages."""
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {value[:40]!r}"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"a {type(value).__name__}"
+
+
+class _PositionLoader(yaml.SafeLoader):
+    """SafeLoader whose mappings are Nodes; rejects duplicate keys, which YAML silently drops."""
+
+    source_name = "<spec>"
+
+
+def _construct_node(loader: _PositionLoader, node: yaml.MappingNode) -> Node:
+    loader.flatten_mapping(node)
+    mapping = Node(file=loader.source_name, line=node.start_mark.line + 1)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if not isinstance(key, (str, int, float, bool)):
+            raise SpecError("a mapping key must be a plain scalar", file=mapping.file, line=line)
+        if key in mapping:
+            raise SpecError(f"duplicate key (first at line {mapping.key_lines[key]})",
+                            file=mapping.file, line=line, key=str(key))
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.key_lines[key] = line
+    return mapping
+
+
+_PositionLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_node)
+
+
+def load_spec_file(path: Path) -> Any:
+    """Parse an instructor's YAML file into Nodes; a syntax error becomes a SpecError with its line."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecError(f"cannot read the file ({exc.strerror})", file=str(path)) from None
+    except UnicodeDecodeError:
+        raise SpecError("the file is not UTF-8 text", file=str(path)) from None
+    loader = _PositionLoader(text)
+    loader.source_name = str(path)
+    try:
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise SpecError(f"not valid YAML: {exc.problem or exc.context}", file=str(path),
+                        line=line) from None
+    except yaml.YAMLError as exc:
+        raise SpecError(f"not valid YAML: {exc}", file=str(path)) from None
+    finally:
+        loader.dispose()
+
+
+MAX_ANSWERS_BYTES = 256 * 1024
+
+
+def load_answers_file(path: Path, max_bytes: int = MAX_ANSWERS_BYTES) -> dict:
+    """Read a student's answers file: safe_load only, size-capped, must be a mapping.
+
+    Returns a dict mapping question id (str) to the raw answer. Raises SubmissionError with a message
+    meant for the student.
+    """
+    name = Path(path).name
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        raise SubmissionError(f"{name} was not found in your submission") from None
+    if size > max_bytes:
+        raise SubmissionError(f"{name} is {size:,} bytes; at most {max_bytes:,} are read")
+    try:
+        text = Path(path).read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise SubmissionError(f"{name} is not UTF-8 text") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise SubmissionError(f"{name} is not valid YAML{where}: {exc.problem}") from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise SubmissionError(f"{name} is not valid YAML ({type(exc).__name__})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise SubmissionError(f"{name} must map each question id to your answer "
+                              f"(like `q1: B`), not be a {type(data).__name__}")
+    return {str(key): value for key, value in data.items()}
