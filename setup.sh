@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install the autograder and its dependencies into this machine's python3. Idempotent.
+#   ./setup.sh          numpy, pyyaml, gradescope-utils and the `autograder` package
+#   ./setup.sh --test   the same, plus what the tests need (pytest, jsonschema)
+# As root (a fresh Debian/Ubuntu machine, Gradescope, CI) it also creates the unprivileged user
+# that student code runs as, and makes sure that user can start this python.
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")"
+PYTHON=${PYTHON:-python3}
+SANDBOX_USER=${AUTOGRADER_SANDBOX_USER:-autograder-student}
+
+if ! "$PYTHON" -m pip --version >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        apt-get update -qq && apt-get install -y -qq python3-pip >/dev/null
+    else
+        echo "setup.sh: $PYTHON has no pip; install python3-pip first" >&2
+        exit 1
+    fi
+fi
+
+extras=""
+[ "${1:-}" = "--test" ] && extras="[test]"
+"$PYTHON" -m pip install --quiet --disable-pip-version-check --no-warn-script-location -e ".$extras"
+
+if [ "$(id -u)" = 0 ]; then
+    if ! id "$SANDBOX_USER" >/dev/null 2>&1; then
+        useradd --system --no-create-home --shell /usr/sbin/nologin "$SANDBOX_USER"
+    fi
+    "$PYTHON" -m autograder.sandbox.prepare "$SANDBOX_USER"
+fi
+echo "setup.sh: ready ($("$PYTHON" --version), autograder $("$PYTHON" -m autograder --version | cut -d' ' -f2))"

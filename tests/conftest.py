@@ -1,0 +1,24 @@
+"""Shared test helpers: every results.json a test produces is checked against Gradescope's schema."""
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBLEMS = ROOT / "problems"
+EXAMPLES = ROOT / "examples"
+_SCHEMA = json.loads((Path(__file__).parent / "gradescope_results.schema.json").read_text())
+
+
+def load_results(path) -> dict:
+    """Read a results.json and fail the test unless it is valid for Gradescope."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    jsonschema.validate(data, _SCHEMA)
+    return data
+
+
+@pytest.fixture
+def results_path(tmp_path):
+    return tmp_path / "results" / "results.json"
