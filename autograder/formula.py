@@ -336,6 +336,9 @@ def _name_tokens(name: str, declared: dict[str, str]) -> list[_Token]:
         return [_Token(kind, name)]
     splits = _splits(name, [*declared, *CONSTANTS])
     if len(splits) > 1:
+        if len(name) > 40:
+            raise FormulaError(f"'{name[:40]}…' can be read as a product of names in more than "
+                               "one way; write '*' between the names")
         readings = " or ".join("·".join(split) for split in splits)
         raise FormulaError(f"'{name}' is ambiguous: it could be {readings}; "
                            "write '*' between the names")
@@ -363,7 +366,7 @@ def _name_kind(name: str, declared: dict[str, str]) -> str:
 
 def _splits(name: str, parts: list[str]) -> list[tuple[str, ...]]:
     """Up to two ways to write name as a sequence of at least two of parts (two = ambiguous)."""
-    parts = [part for part in parts if part]
+    parts = list(dict.fromkeys(parts))     # a variable may also be a constant's name
     # ways[i]: up to two ways to write name[i:] as a sequence of parts.
     ways: list[list[tuple[str, ...]]] = [[] for _ in range(len(name))] + [[()]]
     for start in range(len(name) - 1, -1, -1):
