@@ -151,18 +151,22 @@ class Formula:
         - values: variable name -> float or array; all of them broadcast together (typically
           each of shape (N,) for N sample points). Must hold every name in self.names.
 
-        Returns a float64 array of the broadcast shape of all values (shape () if there are
-        none). Where the formula is undefined (log of a negative number, 0/0, overflow) the
+
+        Returns an array of the broadcast shape of all values (shape () if there are none), in
+        float64, or in longdouble when a value is longdouble (to re-check a disputed point in
+        extended precision). Where the formula is undefined (log of a negative number, 0/0, overflow) the
         result is nan or +-inf; no warning is issued and nothing is raised.
         """
         missing = sorted(self.names - set(values))
         if missing:
             raise KeyError(f"no value for {', '.join(missing)} in formula {self.text!r}")
-        arrays = {name: np.asarray(values[name], dtype=np.float64) for name in self.names}
+        extended = any(np.asarray(v).dtype == np.longdouble for v in values.values())
+        dtype = np.longdouble if extended else np.float64
+        arrays = {name: np.asarray(values[name], dtype=dtype) for name in self.names}
         with np.errstate(all="ignore"):
-            result = np.asarray(_evaluate(self._tree, arrays), dtype=np.float64)
+            result = np.asarray(_evaluate(self._tree, arrays), dtype=dtype)
         shape = np.broadcast_shapes(result.shape, *(np.shape(v) for v in values.values()))
-        return np.array(np.broadcast_to(result, shape), dtype=np.float64)
+        return np.array(np.broadcast_to(result, shape), dtype=dtype)
 
     def __repr__(self) -> str:
         return f"Formula({self.text!r})"

@@ -209,3 +209,17 @@ def test_missing_answers_file(quiz, tmp_path, results_path):
     results = load_results(results_path)
     assert results["score"] == 0
     assert "answers.yaml was not found" in results["output"]
+
+
+def test_roundoff_in_a_correct_formula_never_costs_points(tmp_path):
+    """1 - sigmoid(z) near z = 27 keeps few digits in float64; the extended re-check saves it."""
+    folder = tmp_path / "a"
+    folder.mkdir()
+    (folder / "assignment.yaml").write_text(
+        "id: t\ntitle: T\nquestions:\n"
+        "  - {id: tail, kind: expression, points: 1, variables: {z: [25, 28]},"
+        " answer: 1 - sigmoid(z)}\n")
+    assignment = load_assignment(folder)
+    assert grade_answers(assignment, tmp_path, {"tail": "exp(-z)/(1 + exp(-z))"})["tail"][0] == 1
+    assert grade_answers(assignment, tmp_path, {"tail": "1/(1 + exp(z))"})["tail"][0] == 1
+    assert grade_answers(assignment, tmp_path, {"tail": "1.001*exp(-z)"})["tail"][0] == 0
