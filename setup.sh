@@ -20,7 +20,7 @@ fi
 
 extras=""
 [ "${1:-}" = "--test" ] && extras="[test]"
-"$PYTHON" -m pip install --quiet --disable-pip-version-check --no-warn-script-location -e ".$extras"
+PIP_ROOT_USER_ACTION=ignore "$PYTHON" -m pip install --quiet --disable-pip-version-check --no-warn-script-location -e ".$extras"
 
 if [ "$(id -u)" = 0 ]; then
     if ! id "$SANDBOX_USER" >/dev/null 2>&1; then
