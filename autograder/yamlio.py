@@ -7,6 +7,7 @@ but they are untrusted: they get the plain safe loader with a size cap and no po
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,10 @@ def _construct_node(loader: _PositionLoader, node: yaml.MappingNode) -> Node:
 
 
 _PositionLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_node)
+# YAML 1.1 reads `1e-6` (no dot) as text; instructors mean a number, as YAML 1.2 says.
+_PositionLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."))
 
 
 def load_spec_file(path: Path) -> Any:

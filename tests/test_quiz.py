@@ -1,6 +1,7 @@
 """The nn3 quiz end to end, and each answer-file kind on right, wrong and hostile answers."""
 
 import json
+import math
 import time
 
 import pytest
@@ -8,6 +9,7 @@ import yaml
 
 from autograder.cli import main
 from autograder.engine import grade
+from autograder.errors import SpecError
 from autograder.spec import load_assignment
 from autograder.submission import Submission
 from conftest import EXAMPLES, PROBLEMS, load_results
@@ -53,7 +55,8 @@ def test_correct_example_gets_full_marks(results_path, capsys):
     assert status == 0
     assert results["score"] == sum(test["max_score"] for test in results["tests"])
     assert all(test["status"] == "passed" for test in results["tests"])
-    assert "Total: 22 / 22" in capsys.readouterr().out
+    total = f"{results['score']:g}"
+    assert f"Total: {total} / {total}" in capsys.readouterr().out
 
 
 def test_partly_wrong_example_scores_what_its_comments_say(quiz, results_path):
@@ -62,7 +65,7 @@ def test_partly_wrong_example_scores_what_its_comments_say(quiz, results_path):
     tests = {q.id: t for q, t in zip(quiz.questions, load_results(results_path)["tests"])}
     fraction = {qid: test["score"] / test["max_score"] for qid, test in tests.items()}
     wrong = {"logistic-derivative", "million-images", "softmax-ce-choice", "dropout-choice",
-             "dropout-formula", "chain-x1", "exploding-number", "parameter-count"}
+             "dropout-formula", "chain-x1", "chain-number", "exploding-number", "parameter-count"}
     assert {qid for qid, f in fraction.items() if f == 0} == wrong
     # partial scoring: (right picks - wrong picks) / number of right letters
     assert fraction["vanishing-true"] == pytest.approx((2 - 1) / 2)
@@ -223,3 +226,32 @@ def test_roundoff_in_a_correct_formula_never_costs_points(tmp_path):
     assert grade_answers(assignment, tmp_path, {"tail": "exp(-z)/(1 + exp(-z))"})["tail"][0] == 1
     assert grade_answers(assignment, tmp_path, {"tail": "1/(1 + exp(z))"})["tail"][0] == 1
     assert grade_answers(assignment, tmp_path, {"tail": "1.001*exp(-z)"})["tail"][0] == 0
+
+
+def test_each_student_gets_their_own_numbers(tmp_path):
+    variants = {sid: load_assignment(QUIZ, student=sid) for sid in ("alice", "bob", "carol")}
+    assert load_assignment(QUIZ, student="alice").params == variants["alice"].params
+    assert len({tuple(v.params.items()) for v in variants.values()}) == 3
+    for sid, variant in variants.items():
+        question = next(q for q in variant.questions if q.id == "chain-number")
+        assert f"$x_1 = {variant.params['x1']}$" in question.prompt
+        p = variant.params
+        own = (1 / (1 + math.exp(-(p["w11"] * p["x1"] + p["w12"] * p["x2"]))) - p["label"]) * p["x1"]
+        assert grade_answers(variant, tmp_path, {"chain-number": f"{own:.3g}"})["chain-number"][0] == 1
+        for other, other_variant in variants.items():
+            theirs = next(q for q in other_variant.questions if q.id == "chain-number").check.answer
+            if other != sid and abs(theirs - own) > 0.01:
+                assert grade_answers(variant, tmp_path,
+                                     {"chain-number": f"{theirs:.3g}"})["chain-number"][0] == 0
+
+
+def test_unknown_placeholder_is_a_spec_error(tmp_path):
+    folder = tmp_path / "a"
+    folder.mkdir()
+    (folder / "assignment.yaml").write_text(
+        "id: t\ntitle: T\nparams:\n  x: {range: [0, 1]}\nquestions:\n"
+        "  - id: q\n    kind: numeric\n    points: 1\n    answer: '{{y}} + 1'\n")
+    with pytest.raises(SpecError) as caught:
+        load_assignment(folder)
+    assert (caught.value.line, caught.value.key) == (9, "answer")
+    assert "{{y}} is not one of the params (x)" in caught.value.message
