@@ -1,0 +1,94 @@
+"""Which user student code runs as, and whether that user can run the interpreter at all."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import pwd
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.errors import AutograderError
+from autograder.sandbox.prepare import directories_to_open
+
+DEFAULT_USER = "autograder-student"
+FALLBACK_USER = "nobody"
+
+_checked: set[tuple[str, int]] = set()
+_warned_fallback: set[str] = set()
+
+
+@dataclass(frozen=True)
+class SandboxUser:
+    name: str
+    uid: int
+    gid: int
+
+
+def resolve_user(user: str | None) -> SandboxUser | None:
+    """The user to drop to, or None to run the worker as ourselves.
+
+    "auto": the dedicated user when we are root, nobody to drop to otherwise. A named user that
+    does not exist falls back to `nobody`, with a line on stderr, so that grading still runs
+    unprivileged on a machine where setup.sh did not create the user.
+    """
+    if user is None:
+        return None
+    if os.geteuid() != 0:
+        if user == "auto":
+            return None
+        raise AutograderError(f"running student code as {user!r} needs root; "
+                              "run the grader as root or pass user=None")
+    name = DEFAULT_USER if user == "auto" else user
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        if name not in _warned_fallback:
+            _warned_fallback.add(name)
+            print(f"autograder sandbox: user {name!r} does not exist (setup.sh creates it); "
+                  f"running student code as {FALLBACK_USER!r} instead", file=sys.stderr)
+        entry = pwd.getpwnam(FALLBACK_USER)
+    if entry.pw_uid == 0:
+        raise AutograderError(f"refusing to run student code as {entry.pw_name!r}, which is root")
+    return SandboxUser(entry.pw_name, entry.pw_uid, entry.pw_gid)
+
+
+def check_sandbox_user_can_run(python: str = sys.executable, user: str | None = "auto") -> None:
+    """Raise AutograderError, saying what to do, unless `user` can run `python` with numpy.
+
+    The worker's interpreter starts as root but imports the student's modules (and any stdlib
+    module not yet loaded) after dropping to the user, so every directory on the way to the
+    interpreter and to numpy needs o+x (traversal; no listing, no reading of other files).
+    A pyenv interpreter under /root (mode 0700) fails this; setup.sh grants the o+x bits
+    (prepare.py).
+    """
+    sandbox_user = resolve_user(user)
+    if sandbox_user is None or (python, sandbox_user.uid) in _checked:
+        return
+    try:
+        result = subprocess.run([python, "-I", "-c", "import numpy"], user=sandbox_user.uid,
+                                group=sandbox_user.gid, extra_groups=[], cwd="/",
+                                env={"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1"},
+                                stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+        last_line = result.stderr.decode(errors="replace").strip().splitlines()[-1:]
+        problem = (last_line or [f"exit status {result.returncode}"]) if result.returncode else None
+    except (OSError, subprocess.SubprocessError) as error:
+        problem = [str(error)]
+    if problem is None:
+        _checked.add((python, sandbox_user.uid))
+        return
+    blocked = directories_to_open(_interpreter_paths(python))
+    advice = (f"run setup.sh as root, or: chmod o+x {' '.join(map(str, blocked))}" if blocked
+              else "check that numpy is installed for this interpreter")
+    raise AutograderError(f"the sandbox user {sandbox_user.name!r} cannot run {python} with "
+                          f"numpy ({' '.join(problem)}); {advice}")
+
+
+def _interpreter_paths(python: str) -> list[Path]:
+    paths = [Path(os.path.realpath(python))]
+    numpy_spec = importlib.util.find_spec("numpy")
+    if numpy_spec and numpy_spec.origin:
+        paths.append(Path(numpy_spec.origin))
+    return paths

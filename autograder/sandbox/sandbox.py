@@ -1,0 +1,445 @@
+"""Run a student's module in an isolated worker process and call its functions with plain data.
+
+    with Sandbox(Limits(wall_seconds_per_call=5)) as box:   # start it before loading any answers
+        loaded = box.load(Path("submission/hw6.py"))
+        outcome = box.call("sigmoid", np.array([0.0, 1000.0]))
+        if outcome.ok: ... outcome.value ...
+        else: ... outcome.kind, outcome.message ...
+
+Student code runs only in the worker: a fresh `python -I` (or a fork of a WorkerPool's clean
+zygote) in its own temporary directory, with a minimal environment, CPU/wall/memory/output
+limits, no core dumps, and, when the grader is root, an unprivileged user. Only plain data comes
+back (see codec.py). A worker that dies, hangs or exits is replaced before the next request, and
+the student's module is loaded again in the replacement. `close()` kills every process the
+submission started. The process layout is described at the top of worker.py.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from autograder.errors import AutograderError
+from autograder.sandbox import codec
+from autograder.sandbox.privileges import check_sandbox_user_can_run, resolve_user
+
+GRADER_ROOT = Path(__file__).resolve().parents[2]  # the directory that holds `autograder/`
+LOAD_KINDS = {"missing-file", "syntax", "exception", "memory", "timeout", "crashed"}
+CALL_KINDS = {"exception", "memory", "timeout", "crashed", "missing", "bad-output",
+              "not-loaded", "stale-handle"}
+STOP_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one worker may use. CPU and wall time apply to each load and each call."""
+    cpu_seconds_per_call: int = 10
+    wall_seconds_per_call: float = 20.0
+    memory_bytes: int = 1 << 30      # RLIMIT_AS: address space, not RSS
+    output_bytes: int = 64 * 1024    # printed output kept per request for feedback
+    file_bytes: int = 16 << 20       # RLIMIT_FSIZE: any file the worker writes, its stdout too
+    processes: int = 64              # RLIMIT_NPROC of the sandbox user (when dropping to one)
+    message_bytes: int = 64 << 20    # largest frame either side accepts
+    start_seconds: float = 30.0      # for a new worker to become ready
+
+
+@dataclass(frozen=True)
+class LoadOutcome:
+    """Whether the student's module imported. kind (when not ok): 'missing-file', 'syntax',
+    'exception', 'memory', 'timeout' or 'crashed'; line: where in the student's file."""
+    ok: bool
+    kind: str | None = None
+    message: str = ""
+    line: int | None = None
+    output: str = ""
+    output_truncated: bool = False
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    """What one call returned (value: plain data and Handles) or why it failed.
+
+    kind (when not ok): 'exception', 'memory', 'timeout', 'crashed' (the worker died or sent
+    malformed data; it has been replaced), 'missing' (no such function), 'bad-output' (the
+    return value cannot cross the boundary), 'not-loaded' (the module did not load) or
+    'stale-handle' (a Handle from a worker since replaced). mutated_args: indexes of positional
+    and names of keyword arguments the call modified.
+    """
+    ok: bool
+    value: object = None
+    kind: str | None = None
+    message: str = ""
+    mutated_args: tuple = ()
+    output: str = ""
+    output_truncated: bool = False
+    seconds: float = 0.0
+
+
+class _Broken(Exception):
+    """The worker is unusable (hung, dead, or sent malformed data); kind as in the outcomes."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+@functools.lru_cache(maxsize=None)
+def worker_source() -> str:
+    """The worker's program: codec.py then worker.py, sent as text (see worker.py)."""
+    here = Path(__file__).parent
+    return (here / "codec.py").read_text() + "\n" + (here / "worker.py").read_text()
+
+
+def worker_env(home: str) -> dict:
+    # One BLAS/OpenMP thread: several threads each reserve large stacks and buffers, which
+    # makes an address-space limit fail at random; grading needs no parallel BLAS.
+    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": home,
+            "TMPDIR": home, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1"}
+
+
+class Sandbox:
+    """One student's worker. Starts it on construction; use as a context manager or close()."""
+
+    def __init__(self, limits: Limits = Limits(), user: str | None = "auto", *, pool=None,
+                 python: str | None = None):
+        """user: "auto" (an unprivileged user when root, see privileges.py), a user name, or
+        None (run as ourselves). pool: a WorkerPool to fork workers from instead of spawning
+        an interpreter. python: the interpreter to spawn (default: ours)."""
+        self.limits = limits
+        self.user = resolve_user(user)
+        self.pool = pool
+        self.python = pool.python if pool else (python or sys.executable)
+        self.restarts = 0
+        self._worker: _Worker | None = None
+        self._copied: list[Path] = []
+        self._module: tuple[str, str] | None = None
+        self._load_failure: LoadOutcome | None = None
+        if self.user:
+            check_sandbox_user_can_run(self.python, self.user.name)
+        # The student owns workdir; its parent is ours so the student cannot swap workdir
+        # for a symlink into the grader's files before we copy something into it.
+        self._root = Path(tempfile.mkdtemp(prefix="autograder-sandbox-"))
+        os.chmod(self._root, 0o711)
+        self.workdir = self._root / "work"
+        self.workdir.mkdir(mode=0o700)
+        if self.user:
+            os.chown(self.workdir, self.user.uid, self.user.gid)
+        try:
+            self._worker = self._start_worker()
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    @property
+    def pid(self) -> int | None:
+        """The current worker's process id (None between a crash and the next request)."""
+        return self._worker.pid if self._worker else None
+
+    def copy_in(self, *paths: Path) -> None:
+        """Copy helper files of the submission into the worker's directory (kept on restarts)."""
+        for path in map(Path, paths):
+            self._copy(path)
+            self._copied.append(path)
+
+    def load(self, path: Path, module_name: str | None = None) -> LoadOutcome:
+        """Copy the student's file into the worker's directory and import it there."""
+        path = Path(path)
+        module_name = module_name or path.stem
+        if not module_name.isidentifier():
+            raise ValueError(f"{module_name!r} is not a module name")
+        self._module = None
+        if not path.is_file():
+            self._load_failure = LoadOutcome(False, "missing-file",
+                                             f"{path.name} was not found in the submission")
+            return self._load_failure
+        self.copy_in(path)
+        try:
+            outcome = self._load(path.name, module_name)
+        except _Broken as broken:
+            outcome = LoadOutcome(False, broken.kind, f"importing {path.name}: {broken.message}")
+        self._module = (path.name, module_name) if outcome.ok else None
+        self._load_failure = None if outcome.ok else outcome
+        return outcome
+
+    def call(self, function: str, /, *args, **kwargs) -> CallOutcome:
+        """Call the loaded module's `function` with plain data, Rng and Handle arguments."""
+        if not function.isidentifier():
+            raise ValueError(f"{function!r} is not a function name")
+        if self._module is None:
+            reason = (self._load_failure.message if self._load_failure
+                      else "no module has been loaded")
+            return CallOutcome(False, kind="not-loaded", message=reason)
+        stale = _stale_handle([args, kwargs], self._worker.token if self._worker else None)
+        if stale:
+            return CallOutcome(False, kind="stale-handle", message=(
+                f"{stale!r} came from a worker that has since been replaced"))
+        request = {"op": "call", "function": function, "args": list(args), "kwargs": kwargs}
+        codec.encode(request, self.limits.message_bytes)  # the caller's mistake: raise here
+        started = time.monotonic()
+        try:
+            reply = self._request(request)
+        except _Broken as broken:
+            return CallOutcome(False, kind=broken.kind, message=f"{function}: {broken.message}",
+                               seconds=time.monotonic() - started)
+        return CallOutcome(reply["ok"], reply["value"], reply["kind"], reply["message"],
+                           tuple(reply["mutated"]), reply["output"], reply["truncated"],
+                           time.monotonic() - started)
+
+    def close(self) -> None:
+        """Stop the worker, kill every process the submission started, delete the directory."""
+        if self._worker:
+            self._worker.stop()
+            self._worker = None
+        if self._root.exists():
+            shutil.rmtree(self._root, ignore_errors=True)
+
+    # --------------------------------------------------------------------------- internals
+
+    def _copy(self, path: Path) -> None:
+        target = self.workdir / path.name
+        if os.path.lexists(target):
+            os.unlink(target)
+        # O_EXCL | O_NOFOLLOW: never write through a link the student left in its directory.
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        with open(fd, "wb") as out, open(path, "rb") as source:
+            shutil.copyfileobj(source, out)
+            if self.user:
+                os.fchown(out.fileno(), self.user.uid, self.user.gid)
+
+    def _load(self, file_name: str, module_name: str) -> LoadOutcome:
+        reply = self._request({"op": "load", "file": file_name, "module": module_name})
+        return LoadOutcome(reply["ok"], reply["kind"], reply["message"], reply["line"],
+                           reply["output"], reply["truncated"])
+
+    def _request(self, request: dict) -> dict:
+        if self._worker is None:
+            self._replace_worker()
+        deadline = time.monotonic() + self.limits.wall_seconds_per_call
+        try:
+            reply = self._worker.request(request, deadline)
+            _check_reply(reply, LOAD_KINDS if request["op"] == "load" else CALL_KINDS)
+            return reply
+        except _Broken:
+            self._discard_worker()
+            raise
+
+    def _discard_worker(self) -> None:
+        self._worker.stop()
+        self._worker = None
+
+    def _replace_worker(self) -> None:
+        """A fresh worker with the same files and, if one was loaded, the same module."""
+        self.restarts += 1
+        self._worker = self._start_worker()
+        for path in self._copied:
+            self._copy(path)
+        if self._module:
+            file_name, module_name = self._module
+            outcome = self._load(file_name, module_name)
+            if not outcome.ok:
+                self._module, self._load_failure = None, outcome
+                raise _Broken(outcome.kind, "the replacement worker could not import "
+                              f"{file_name}: {outcome.message}")
+
+    def _start_worker(self) -> _Worker:
+        token = secrets.token_hex(8)
+        config = {"uid": self.user.uid if self.user else None,
+                  "gid": self.user.gid if self.user else None,
+                  "workdir": str(self.workdir), "env": worker_env(str(self.workdir)),
+                  "strip_paths": [str(GRADER_ROOT)], "limits": asdict(self.limits), "token": token}
+        cmd_r, cmd_w = os.pipe()
+        resp_r, resp_w = os.pipe()
+        ctl, ctl_keeper = socket.socketpair()
+        keeper_fds = [cmd_r, resp_w, ctl_keeper.fileno()]
+        popen = None
+        try:
+            if self.pool:
+                keeper_pid = self.pool.fork_keeper(config, keeper_fds)
+            else:
+                config["fds"] = keeper_fds
+                popen = subprocess.Popen(
+                    [self.python, "-I", "-c", worker_source(), "keeper",
+                     codec.encode(config).hex()],
+                    env=worker_env(str(self.workdir)), cwd=self.workdir, pass_fds=keeper_fds,
+                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                    start_new_session=True)  # a Ctrl-C at the terminal is the grader's to handle
+                keeper_pid = popen.pid
+        finally:
+            os.close(cmd_r)
+            os.close(resp_w)
+            ctl_keeper.close()
+        worker = _Worker(cmd_w, resp_r, ctl, keeper_pid, popen, token, self.limits)
+        try:
+            worker.wait_ready(time.monotonic() + self.limits.start_seconds)
+        except _Broken as broken:
+            worker.stop()
+            raise AutograderError(f"the sandbox worker did not start: {broken.message}") from None
+        return worker
+
+
+def _stale_handle(value, token):
+    kind = type(value)
+    if kind is codec.Handle:
+        return value if value.token != token else None
+    items = value.values() if kind is dict else value if kind in (list, tuple) else ()
+    return next(filter(None, (_stale_handle(item, token) for item in items)), None)
+
+
+def _check_reply(reply, kinds) -> None:
+    """A reply must have exactly the worker's shape; anything else means a broken worker."""
+    types = {"ok": bool, "kind": (str, type(None)), "message": str, "line": (int, type(None)),
+             "output": str, "truncated": bool, "mutated": list, "value": object}
+    if type(reply) is not dict or set(reply) != set(types) or not all(
+            isinstance(reply[key], expected) for key, expected in types.items()):
+        raise _Broken("crashed", "the worker sent a malformed reply")
+    if reply["ok"] != (reply["kind"] is None) or (reply["kind"] and reply["kind"] not in kinds):
+        raise _Broken("crashed", f"the worker sent an unknown outcome {reply['kind']!r}")
+    if not all(type(name) in (int, str) for name in reply["mutated"]):
+        raise _Broken("crashed", "the worker sent a malformed list of modified arguments")
+
+
+class _Worker:
+    """The grader's end of one keeper + worker pair."""
+
+    def __init__(self, cmd_w, resp_r, ctl, keeper_pid, popen, token, limits: Limits):
+        self.cmd_w, self.resp_r, self.ctl = cmd_w, resp_r, ctl
+        self.keeper_pid, self.popen, self.token, self.limits = keeper_pid, popen, token, limits
+        self.pid = None
+        os.set_blocking(cmd_w, False)
+
+    def wait_ready(self, deadline: float) -> None:
+        started = self._read_frame(self.ctl.fileno(), deadline, watch_ctl=False)
+        ready = self._read_frame(self.resp_r, deadline)
+        if (type(started) is not dict or type(started.get("worker_pid")) is not int
+                or type(ready) is not dict or ready.get("token") != self.token):
+            raise _Broken("crashed", "unexpected start-up messages")
+        self.pid = started["worker_pid"]
+
+    def request(self, request: dict, deadline: float) -> dict:
+        data = memoryview(codec.encode(request, self.limits.message_bytes))
+        while data:
+            self._wait(deadline, writable=True)
+            try:
+                data = data[os.write(self.cmd_w, data):]
+            except BlockingIOError:
+                continue
+            except BrokenPipeError:
+                raise _Broken(*self._death()) from None
+        return self._read_frame(self.resp_r, deadline)
+
+    def _read_frame(self, fd, deadline, watch_ctl=True):
+        prefix = self._read_exact(fd, codec.PREFIX.size, deadline, watch_ctl)
+        try:
+            header_len, body_len = codec.read_prefix(prefix, self.limits.message_bytes)
+            header = self._read_exact(fd, header_len, deadline, watch_ctl)
+            body = self._read_exact(fd, body_len, deadline, watch_ctl)
+            return codec.decode(header, body)
+        except codec.CodecError as error:
+            raise _Broken("crashed", f"the worker sent malformed data ({error})") from None
+
+    def _read_exact(self, fd, n, deadline, watch_ctl) -> bytes:
+        chunks, got = [], 0
+        while got < n:
+            readable = self._wait(deadline, fd=fd, watch_ctl=watch_ctl)
+            if fd not in readable:  # the keeper spoke: the worker is dead
+                raise _Broken(*self._death())
+            chunk = os.read(fd, min(n - got, 1 << 20))
+            if not chunk:
+                raise _Broken(*self._death())
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+    def _wait(self, deadline, fd=None, writable=False, watch_ctl=True):
+        """Wait until fd is readable (or cmd_w writable), or the keeper reports; or time out."""
+        remaining = deadline - time.monotonic()
+        watched = [self.ctl.fileno()] if watch_ctl else []
+        if fd is not None:
+            watched.append(fd)
+        readable, writable_now, _ = select.select(
+            watched, [self.cmd_w] if writable else [], [], max(remaining, 0))
+        if not readable and not writable_now:
+            raise _Broken("timeout", f"did not finish within {self.limits.wall_seconds_per_call}"
+                          " s (wall-clock limit); the worker was stopped and replaced")
+        if writable and not writable_now:
+            raise _Broken(*self._death())
+        return readable
+
+    def _death(self) -> tuple[str, str]:
+        """(kind, message): why the worker died, as the keeper reports it."""
+        try:
+            report = self._read_frame(self.ctl.fileno(), time.monotonic() + 2.0, watch_ctl=False)
+        except (_Broken, OSError):
+            return "crashed", "the worker's supervisor died (was it killed?); it was replaced"
+        code = report.get("worker_exit") if type(report) is dict else None
+        if type(code) is not int:
+            return "crashed", "the worker's supervisor sent a malformed report"
+        if code == -signal.SIGXCPU:
+            return "timeout", (f"used more than {self.limits.cpu_seconds_per_call} s of CPU "
+                               "time; the worker was stopped and replaced")
+        if code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            return "crashed", f"the worker process was killed by {name}; it was replaced"
+        return "crashed", (f"the worker process exited (status {code}), e.g. by os._exit(); "
+                           "it was replaced")
+
+    def stop(self) -> None:
+        """Make the keeper kill the worker and everything it started, and wait for that."""
+        for fd in (self.cmd_w, self.resp_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        try:
+            self.ctl.shutdown(socket.SHUT_WR)
+            self.ctl.settimeout(STOP_SECONDS)
+            while self.ctl.recv(4096):  # EOF once the keeper has exited
+                pass
+        except OSError:  # timed out: the keeper itself is stuck; do its work
+            _kill_tree(self.keeper_pid)
+        self.ctl.close()
+        if self.popen:
+            self.popen.wait()
+
+
+def _kill_tree(root: int) -> None:
+    """SIGKILL `root` and all its descendants (the fallback when a keeper does not respond)."""
+    children: dict[int, list[int]] = {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_bytes()
+        except OSError:
+            continue
+        children.setdefault(int(stat.rsplit(b")", 1)[1].split()[1]), []).append(int(entry))
+    tree, todo = [root], [root]
+    while todo:
+        found = children.get(todo.pop(), [])
+        tree += found
+        todo += found
+    for pid in tree:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass

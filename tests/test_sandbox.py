@@ -1,0 +1,647 @@
+"""The sandbox: student code in a limited worker process, plain data across, nothing left behind.
+
+Run as root (CI, Gradescope) these tests exercise the privilege drop; the session fixture
+below first grants o+x on the directories above this python and numpy (as setup.sh does via
+autograder.sandbox.prepare), because a pyenv python under /root (0700) cannot otherwise be
+used by the sandbox user. The bits are left in place: other test sessions may rely on them.
+Run as a plain user, the tests that need root are skipped and the rest run without a drop.
+"""
+
+import os
+import signal
+import stat
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.errors import AutograderError
+from autograder.sandbox import (CodecError, Handle, Limits, Rng, Sandbox, WorkerPool,
+                                check_sandbox_user_can_run, codec)
+from autograder.sandbox.prepare import directories_to_open
+from autograder.sandbox.sandbox import GRADER_ROOT
+
+ROOT = os.geteuid() == 0
+needs_root = pytest.mark.skipif(not ROOT, reason="the privilege drop needs a root grader")
+# Hostile code gets little time so that each test stays quick.
+FAST = Limits(cpu_seconds_per_call=1, wall_seconds_per_call=1.5)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sandbox_user_can_run_python():
+    if ROOT:
+        targets = [Path(sys.executable), Path(np.__file__).parent, Path(os.__file__).parent]
+        for directory in directories_to_open(targets):
+            directory.chmod(directory.stat().st_mode | stat.S_IXOTH)
+        check_sandbox_user_can_run(sys.executable)
+
+
+def write_module(folder: Path, source: str, name: str = "student") -> Path:
+    path = folder / f"{name}.py"
+    path.write_text(textwrap.dedent(source))
+    return path
+
+
+@pytest.fixture
+def box():
+    with Sandbox(FAST) as sandbox:
+        yield sandbox
+
+
+def loaded(box, tmp_path, source):
+    outcome = box.load(write_module(tmp_path, source))
+    assert outcome.ok, outcome.message
+    return box
+
+
+def alive(pid: int) -> bool:
+    """True while pid is a process that has not exited (zombies count as gone)."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return False
+    return status.rsplit(b")", 1)[1].split()[0] != b"Z"
+
+
+# ------------------------------------------------------------------------------ plain data
+
+def test_codec_round_trips_plain_data_exactly():
+    value = {"a": np.arange(6, dtype=np.float32).reshape(2, 3), "b": (1, 2.5, None, True),
+             "c": [np.array(3 + 4j), np.zeros((0, 4)), np.array([np.nan, -0.0, np.inf])],
+             "d": "ünïcode", "e": Rng(7), "f": Handle(3, "Cache", "tok"),
+             "g": np.array([[True, False]]), "h": np.arange(3, dtype=">i4")}
+    data = codec.encode(value)
+    header_len, body_len = codec.read_prefix(data[:codec.PREFIX.size])
+    back = codec.decode(data[codec.PREFIX.size:codec.PREFIX.size + header_len],
+                        data[codec.PREFIX.size + header_len:])
+    assert back.keys() == value.keys() and type(back["b"]) is tuple and back["b"] == value["b"]
+    for mine, theirs in [(back["a"], value["a"]), *zip(back["c"], value["c"]),
+                         (back["g"], value["g"]), (back["h"], value["h"])]:
+        native = theirs.dtype.newbyteorder("=")
+        assert mine.dtype == native and mine.shape == theirs.shape
+        assert mine.tobytes() == theirs.astype(native).tobytes()
+        assert mine.flags.writeable
+    assert back["e"] == Rng(7) and back["f"] == Handle(3, "Cache", "tok") and back["d"] == "ünïcode"
+
+
+@pytest.mark.parametrize("header, body, problem", [
+    (b'{"x": 1}', b"", "unexpected header node"),               # an untagged JSON object
+    (b'["D", {"a": 1, "a": 2}]', b"", "duplicate"),
+    (b'["A", "|O", [1]]', b"\0" * 8, "not allowed"),            # object arrays carry code
+    (b'["A", "<f8", [2]]', b"\0" * 8, "past the end"),
+    (b'["A", "<f8", [1]]', b"\0" * 9, "not described"),         # leftover body bytes
+    (b'["A", "<f8", [-1]]', b"", "bad array shape"),
+    (b'["H", 1, "x"]', b"", "malformed handle"),
+    (b'["R", -3]', b"", "malformed rng"),
+    (b'["L", ' * 40 + b'1' + b']' * 40, b"", "nested deeper"),
+    (b'{"x": ', b"", "malformed header"),
+])
+def test_decode_rejects_anything_but_exact_plain_data(header, body, problem):
+    with pytest.raises(CodecError, match=problem):
+        codec.decode(header, body)
+
+
+def test_encode_refuses_non_plain_values_and_oversized_messages():
+    class MyFloat(float):
+        pass
+    for value in [MyFloat(1.0), {1: 2}, np.array([object()]), object(), np.float64(1.0)]:
+        with pytest.raises(CodecError):
+            codec.encode(value)
+    with pytest.raises(CodecError, match="exceeds"):
+        codec.encode(np.zeros(1000), max_bytes=1000)
+    with pytest.raises(CodecError, match="not a sandbox frame"):
+        codec.read_prefix(b"XXXX" + bytes(12))
+
+
+# ------------------------------------------------------------------------------ normal use
+
+NORMAL = """
+    import os, sys
+    import numpy as np
+
+    class Cache:
+        def __init__(self, x):
+            self.x = x
+
+    def affine(X, W, b):
+        return X @ W + b
+
+    def shapes(params):
+        return {name: value.shape for name, value in params.items()}
+
+    def stats(x):
+        return np.float64(x.sum()), np.int64(x.size), np.bool_(x.any()), np.float32(0.5)
+
+    def draw(rng, n):
+        return rng.random(n)
+
+    def forward(x):
+        return 2 * x, Cache(x)
+
+    def backward(dout, cache):
+        return dout * cache.x
+
+    def whoami():
+        return {"pid": os.getpid(), "uid": os.getuid(), "cwd": os.getcwd(), "path": sys.path,
+                "env": dict(os.environ), "modules": sorted(m for m in sys.modules
+                                                           if m.startswith("autograder"))}
+
+    def import_grader():
+        import autograder
+"""
+
+
+def test_plain_data_round_trips_through_student_functions(box, tmp_path):
+    loaded(box, tmp_path, NORMAL)
+    X, W, b = np.arange(6.0).reshape(3, 2), np.ones((2, 4)), np.arange(4.0)
+    outcome = box.call("affine", X, W, b=b)
+    assert outcome.ok and type(outcome.value) is np.ndarray
+    np.testing.assert_array_equal(outcome.value, X @ W + b)
+    assert box.call("shapes", {"W1": W, "b1": b}).value == {"W1": (2, 4), "b1": (4,)}
+    value = box.call("stats", np.array([1.0, 2.0])).value
+    assert value == (3.0, 2, True, 0.5) and [type(v) for v in value] == [float, int, bool, float]
+
+
+def test_rng_argument_is_a_fresh_generator_per_call(box, tmp_path):
+    loaded(box, tmp_path, NORMAL)
+    first, second = box.call("draw", Rng(5), 4).value, box.call("draw", Rng(5), 4).value
+    np.testing.assert_array_equal(first, np.random.default_rng(5).random(4))
+    np.testing.assert_array_equal(first, second)
+
+
+def test_an_opaque_cache_stays_in_the_worker_as_a_handle(box, tmp_path):
+    loaded(box, tmp_path, NORMAL)
+    out, cache = box.call("forward", np.array([1.0, -2.0])).value
+    assert type(cache) is Handle and cache.type_name == "Cache"
+    np.testing.assert_array_equal(out, [2.0, -4.0])
+    np.testing.assert_array_equal(box.call("backward", np.array([3.0, 3.0]), cache).value,
+                                  [3.0, -6.0])
+
+
+def test_student_code_runs_in_another_process_confined_to_its_directory(box, tmp_path):
+    loaded(box, tmp_path, NORMAL)
+    seen = box.call("whoami").value
+    assert seen["pid"] == box.pid != os.getpid()
+    assert seen["cwd"] == str(box.workdir) and seen["env"]["HOME"] == str(box.workdir)
+    assert set(seen["env"]) == {"PATH", "LANG", "HOME", "TMPDIR", "OPENBLAS_NUM_THREADS",
+                                "OMP_NUM_THREADS", "MKL_NUM_THREADS"}
+    assert not any(entry == str(GRADER_ROOT) for entry in seen["path"])
+    assert seen["modules"] == []
+    assert box.call("import_grader").kind == "exception"
+    if ROOT:
+        assert seen["uid"] != 0
+
+
+def test_modified_inputs_are_reported_by_position_and_name(box, tmp_path):
+    loaded(box, tmp_path, """
+        def update(x, y, params, lr=0.1):
+            x[0] = 99.0
+            params["W"] -= lr
+            params["new"] = 1
+            return x.sum() + y.sum()
+
+        def pure(x, params):
+            return x * 2, dict(params)
+    """)
+    x, y, params = np.ones(3), np.ones(2), {"W": np.ones((2, 2))}
+    outcome = box.call("update", x, y, params=params)
+    assert outcome.ok and set(outcome.mutated_args) == {0, "params"}
+    assert x[0] == 1.0 and "new" not in params  # the grader's own arguments are never touched
+    assert box.call("pure", np.array([np.nan]), params).mutated_args == ()
+
+
+# ------------------------------------------------------------------------------ load errors
+
+def test_missing_file_syntax_error_and_exception_at_import(box, tmp_path):
+    missing = box.load(tmp_path / "hw6.py")
+    assert not missing.ok and missing.kind == "missing-file" and "hw6.py" in missing.message
+    assert box.call("anything").kind == "not-loaded"
+
+    syntax = box.load(write_module(tmp_path, "x = 1\ndef broken(:\n    pass\n"))
+    assert syntax.kind == "syntax" and syntax.line == 2 and "student.py" in syntax.message
+    assert str(box.workdir) not in syntax.message
+
+    raising = box.load(write_module(tmp_path, """
+        import numpy as np
+
+        def helper():
+            return 1 / 0
+
+        print("before the error")
+        helper()
+    """))
+    assert raising.kind == "exception" and raising.line == 5
+    assert "ZeroDivisionError" in raising.message and 'File "student.py", line 8' in raising.message
+    assert "importlib" not in raising.message and str(box.workdir) not in raising.message
+    assert raising.output == "before the error\n"
+
+
+def test_a_missing_function_and_an_exception_in_a_call(box, tmp_path):
+    loaded(box, tmp_path, """
+        not_a_function = 3
+
+        def fails(x):
+            raise ValueError(f"bad shape {x.shape}")
+    """)
+    assert box.call("absent").kind == "missing"
+    assert box.call("not_a_function").kind == "missing"
+    outcome = box.call("fails", np.zeros((2, 3)))
+    assert outcome.kind == "exception" and "ValueError: bad shape (2, 3)" in outcome.message
+    assert outcome.message.count("File ") == 1  # only the student's frame, not the worker's
+
+
+# ------------------------------------------------------------------------------ hostile code
+
+def test_infinite_loop_at_import_times_out_and_later_calls_fail_fast(box, tmp_path):
+    started = time.monotonic()
+    outcome = box.load(write_module(tmp_path, "while True:\n    pass\n"))
+    assert outcome.kind == "timeout" and "1.5 s" in outcome.message
+    assert time.monotonic() - started < 4
+    call = box.call("anything")
+    assert call.kind == "not-loaded" and "did not finish" in call.message and call.seconds < 0.1
+
+
+HOSTILE = """
+    import ctypes, os, signal, sys
+    import numpy as np
+
+    def ok(x):
+        return x + 1
+
+    def spin():
+        while True:
+            pass
+
+    def spin_ignoring_signals():
+        for s in (signal.SIGXCPU, signal.SIGTERM, signal.SIGINT):
+            signal.signal(s, signal.SIG_IGN)
+        while True:
+            pass
+
+    def sleep():
+        import time
+        time.sleep(60)
+
+    def hog_at_once():
+        return np.ones(10**10)
+
+    def hog_slowly():
+        blocks = []
+        while True:
+            blocks.append(bytearray(10**7))
+
+    def exit_politely():
+        sys.exit(0)
+
+    def exit_hard():
+        os._exit(0)
+
+    def kill_myself():
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    def segfault():
+        ctypes.string_at(0)
+
+    def pid():
+        return os.getpid()
+"""
+
+
+@pytest.mark.parametrize("function, kind, says", [
+    ("spin", "timeout", "1.5 s"),
+    ("sleep", "timeout", "wall-clock"),
+    ("hog_at_once", "memory", "MemoryError"),
+    ("hog_slowly", "memory", "MemoryError"),
+    ("exit_politely", "exception", "sys.exit"),
+    ("exit_hard", "crashed", "exited (status 0)"),
+    ("kill_myself", "crashed", "SIGKILL"),
+    ("segfault", "crashed", "SIGSEGV"),
+])
+def test_a_failing_call_says_what_happened_and_the_next_call_works(box, tmp_path, function, kind,
+                                                                    says):
+    loaded(box, tmp_path, HOSTILE)
+    started = time.monotonic()
+    outcome = box.call(function)
+    assert time.monotonic() - started < 4
+    assert not outcome.ok and outcome.kind == kind and says in outcome.message
+    assert outcome.message.startswith(f"{function}: ") or kind in ("memory", "exception")
+    after = box.call("ok", np.array([1.0]))
+    assert after.ok and after.value.tolist() == [2.0]
+
+
+def test_cpu_limit_stops_a_loop_before_the_wall_clock_does():
+    limits = Limits(cpu_seconds_per_call=1, wall_seconds_per_call=30)
+    with Sandbox(limits) as box, _tmp_module(HOSTILE) as path:
+        assert box.load(path).ok
+        started = time.monotonic()
+        outcome = box.call("spin")
+        assert outcome.kind == "timeout" and "CPU time" in outcome.message
+        assert time.monotonic() - started < 4  # at most 1 s of CPU beyond the 1 s allowed
+        assert box.call("ok", 1).value == 2
+
+
+def test_a_loop_that_ignores_the_cpu_signal_meets_the_wall_clock(box, tmp_path):
+    loaded(box, tmp_path, HOSTILE)
+    outcome = box.call("spin_ignoring_signals")
+    assert outcome.kind == "timeout" and "wall-clock" in outcome.message
+    assert box.call("ok", 1).value == 2
+
+
+class _tmp_module:
+    def __init__(self, source):
+        self.source = source
+
+    def __enter__(self):
+        import tempfile
+        self.folder = tempfile.TemporaryDirectory()
+        return write_module(Path(self.folder.name), self.source)
+
+    def __exit__(self, *exc_info):
+        self.folder.cleanup()
+
+
+def test_a_replaced_worker_reloads_the_module_and_forgets_old_handles(box, tmp_path):
+    loaded(box, tmp_path, NORMAL + HOSTILE)
+    _, cache = box.call("forward", np.ones(2)).value
+    first_pid = box.pid
+    assert box.call("exit_hard").kind == "crashed"
+    assert box.call("ok", 1).value == 2 and box.pid != first_pid and box.restarts == 1
+    stale = box.call("backward", np.ones(2), cache)
+    assert stale.kind == "stale-handle"
+
+
+@pytest.mark.parametrize("when", ["import", "call"])
+def test_exits_at_import(box, tmp_path, when):
+    if when == "import":
+        polite = box.load(write_module(tmp_path, "import sys\nsys.exit(0)\n"))
+        assert polite.kind == "exception" and "SystemExit" in polite.message
+        hard = box.load(write_module(tmp_path, "import os\nos._exit(0)\n"))
+        assert hard.kind == "crashed" and "exited (status 0)" in hard.message
+        assert box.call("ok").kind == "not-loaded"
+    assert box.load(write_module(tmp_path, HOSTILE)).ok  # the sandbox is still usable
+
+
+def test_100mb_of_prints_is_capped_quickly(box, tmp_path):
+    loaded(box, tmp_path, """
+        import os
+
+        def shout():
+            print("x" * 100_000_000)
+            for _ in range(10_000):
+                print("y" * 100)
+            return 42
+
+        def shout_in_c():
+            return os.write(1, b"z" * 100_000_000)
+    """)
+    started = time.monotonic()
+    outcome = box.call("shout")
+    # Python-level prints never fail: the function finishes and is graded honestly.
+    assert outcome.ok and outcome.value == 42
+    assert len(outcome.output) == FAST.output_bytes and outcome.output_truncated
+    assert set(outcome.output) == {"x"}
+    # A raw write to fd 1 goes to a file capped by RLIMIT_FSIZE: it writes only that much.
+    raw = box.call("shout_in_c")
+    assert raw.ok and raw.value <= FAST.file_bytes and raw.output_truncated
+    assert time.monotonic() - started < 4
+    assert box.call("shout").output.startswith("x")  # every request gets its own budget
+
+
+def test_lying_return_values_arrive_as_plain_data_or_handles(box, tmp_path):
+    loaded(box, tmp_path, """
+        import collections
+        import numpy as np
+
+        class Liar(np.ndarray):
+            def __eq__(self, other):
+                return np.ones(self.shape, bool)
+            def __array_function__(self, func, types, args, kwargs):
+                return True
+            def __array_ufunc__(self, *args, **kwargs):
+                return np.zeros(self.shape)
+
+        class AlwaysEqual:
+            def __eq__(self, other):
+                return True
+
+        class LyingFloat(float):
+            def __eq__(self, other):
+                return True
+
+        class LyingStr(str):
+            __hash__ = str.__hash__
+
+            def __eq__(self, other):
+                return True
+
+        Pair = collections.namedtuple("Pair", "a b")
+
+        def lying_array():
+            return np.arange(3.0).view(Liar)
+
+        def lying_objects():
+            return AlwaysEqual(), LyingFloat(0.25), Pair(1, 2), {LyingStr("k"): LyingStr("v")}
+
+        def object_array():
+            return np.array([AlwaysEqual()], dtype=object)
+    """)
+    array = box.call("lying_array").value
+    assert type(array) is np.ndarray and array.tolist() == [0.0, 1.0, 2.0]
+    assert not np.allclose(array, [5.0, 5.0, 5.0])
+    liar, number, pair, mapping = box.call("lying_objects").value
+    assert type(liar) is Handle and liar != Handle(liar.id, "other", liar.token)
+    assert type(number) is float and number == 0.25 and number != 1.0
+    assert type(pair) is tuple and pair == (1, 2)
+    assert mapping == {"k": "v"} and all(type(s) is str for s in [*mapping, *mapping.values()])
+    assert type(box.call("object_array").value) is Handle
+
+
+def test_monkeypatched_numpy_stays_in_the_worker(box, tmp_path):
+    loaded(box, tmp_path, """
+        import numpy as np
+        np.allclose = lambda *args, **kwargs: True
+        np.array_equal = lambda *args, **kwargs: True
+        np.ascontiguousarray = np.frombuffer = np.dtype = lambda *args, **kwargs: np.zeros(1)
+        np.ndarray = type("fake", (), {})
+        np.testing.assert_allclose = lambda *args, **kwargs: None
+
+        def wrong(x):
+            return x + 1
+    """)
+    outcome = box.call("wrong", np.zeros(3))
+    assert outcome.value.tolist() == [1.0, 1.0, 1.0]
+    assert not np.allclose(outcome.value, np.zeros(3))
+    assert not np.array_equal(outcome.value, np.zeros(3))
+
+
+def test_garbage_on_the_reply_pipe_marks_the_worker_broken(box, tmp_path):
+    loaded(box, tmp_path, HOSTILE + """
+    import fcntl, stat
+    def forge():
+        for name in os.listdir("/proc/self/fd"):
+            fd = int(name)
+            try:
+                is_pipe = stat.S_ISFIFO(os.fstat(fd).st_mode)
+                write_end = fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY
+            except OSError:
+                continue
+            if is_pipe and write_end and fd > 2:
+                os.write(fd, b"SBX1" + (20).to_bytes(4, "big") + bytes(8) + b"not json at all!!!!!")
+        return 0
+    """)
+    outcome = box.call("forge")
+    assert outcome.kind == "crashed" and "malformed" in outcome.message
+    assert box.call("ok", 1).value == 2
+
+
+def test_background_processes_are_killed_on_close_and_on_restart(tmp_path):
+    source = HOSTILE + """
+    def daemon():
+        read_end, write_end = os.pipe()
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+                    signal.signal(s, signal.SIG_IGN)
+                os.write(write_end, str(os.getpid()).encode())
+                while True:
+                    signal.pause()
+            os._exit(0)
+        return int(os.read(read_end, 32))
+    """
+    with Sandbox(FAST) as box:
+        assert box.load(write_module(tmp_path, source)).ok
+        left_alone = box.call("daemon").value
+        survivor = box.call("daemon").value
+        assert alive(left_alone) and alive(survivor)
+        assert box.call("exit_hard").kind == "crashed"
+        assert not alive(left_alone)
+        survivor = box.call("daemon").value
+        assert alive(survivor)
+    assert not alive(survivor)
+
+
+@needs_root
+def test_the_student_cannot_kill_the_grader_or_its_supervisor(box, tmp_path):
+    if any(Path(f"/proc/{pid}").stat().st_uid == box.user.uid
+           for pid in filter(str.isdigit, os.listdir("/proc")) if pid != str(box.pid)):
+        pytest.skip(f"other processes of {box.user.name} exist; kill(-1) would reach them")
+    loaded(box, tmp_path, HOSTILE + """
+    def kill_parent():
+        os.kill(os.getppid(), signal.SIGKILL)
+
+    def kill_pid(pid):
+        os.kill(pid, signal.SIGKILL)
+
+    def kill_everything():
+        os.kill(-1, signal.SIGKILL)
+        return "still here"
+    """)
+    parent = box.call("kill_parent")
+    assert parent.kind == "exception" and "PermissionError" in parent.message
+    assert "PermissionError" in box.call("kill_pid", os.getpid()).message
+    # Linux spares the caller of kill(-1); every other process of the user would die.
+    assert box.call("kill_everything").value == "still here"
+    assert box.call("ok", 1).value == 2
+
+
+@needs_root
+def test_the_student_cannot_read_grader_files_or_write_results(box, tmp_path):
+    results = tmp_path / "results"
+    results.mkdir(mode=0o755)
+    secret = tmp_path / "answers.yaml"
+    secret.write_text("the answers")
+    secret.chmod(0o600)
+    loaded(box, tmp_path, """
+        def write(path):
+            with open(path, "w") as f:
+                f.write('{"score": 100}')
+
+        def read(path):
+            with open(path) as f:
+                return f.read()
+    """)
+    written = box.call("write", str(results / "results.json"))
+    assert written.kind == "exception" and "PermissionError" in written.message
+    assert not (results / "results.json").exists()
+    assert "PermissionError" in box.call("read", str(secret)).message
+
+
+def test_output_bad_for_the_boundary_is_reported():
+    limits = Limits(wall_seconds_per_call=5, message_bytes=1 << 20)
+    with Sandbox(limits) as box, _tmp_module("""
+        import numpy as np
+
+        def huge():
+            return np.zeros(10**6)
+
+        def cyclic():
+            items = []
+            items.append(items)
+            return items
+    """) as path:
+        assert box.load(path).ok
+        huge = box.call("huge")
+        assert huge.kind == "bad-output" and "exceeds" in huge.message
+        assert box.call("cyclic").kind == "bad-output"
+
+
+# ------------------------------------------------------------------------------ setup
+
+@needs_root
+def test_a_user_who_cannot_reach_the_interpreter_gets_instructions(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o700)
+    python = locked / "python"
+    python.write_bytes(Path(os.path.realpath(sys.executable)).read_bytes())
+    python.chmod(0o755)
+    with pytest.raises(AutograderError, match=f"chmod o\\+x .*{locked}"):
+        check_sandbox_user_can_run(str(python))
+
+
+@needs_root
+def test_unknown_user_falls_back_to_nobody_with_a_log_line(capsys):
+    with Sandbox(FAST, user="no-such-user-here") as box:
+        assert box.user.name == "nobody"
+    assert "no-such-user-here" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------ pool
+
+def test_pool_forks_workers_that_behave_like_spawned_ones(tmp_path):
+    path = write_module(tmp_path, NORMAL + HOSTILE)
+    with WorkerPool() as pool:
+        with Sandbox(FAST, pool=pool) as first, Sandbox(FAST, pool=pool) as second:
+            assert first.load(path).ok and second.load(path).ok
+            assert first.pid != second.pid and pool._process.pid not in (first.pid, second.pid)
+            np.testing.assert_array_equal(first.call("draw", Rng(1), 3).value,
+                                          second.call("draw", Rng(1), 3).value)
+            assert first.call("spin").kind == "timeout"
+            assert first.call("ok", 1).value == 2 and second.call("ok", 2).value == 3
+            seen = first.call("whoami").value
+            assert seen["env"]["HOME"] == str(first.workdir) and seen["modules"] == []
+            if ROOT:
+                assert seen["uid"] != 0
+
+
+def test_spawn_versus_fork_time_to_first_call(tmp_path, capsys):
+    path = write_module(tmp_path, "def ok(x):\n    return x + 1\n")
+
+    def time_one(**kwargs):
+        started = time.perf_counter()
+        with Sandbox(FAST, **kwargs) as box:
+            assert box.load(path).ok and box.call("ok", 1).value == 2
+            return time.perf_counter() - started
+
+    runs = 5
+    spawned = sorted(time_one() for _ in range(runs))[runs // 2]
+    with WorkerPool() as pool:
+        time_one(pool=pool)  # the zygote's own start-up
+        forked = sorted(time_one(pool=pool) for _ in range(runs))[runs // 2]
+    with capsys.disabled():
+        print(f"\nsandbox ready + load + one call (median of {runs}): "
+              f"spawn {spawned * 1000:.0f} ms, fork from pool {forked * 1000:.0f} ms")
+    assert forked < spawned
