@@ -1,8 +1,15 @@
 """The `autograder` command: the one place where errors become messages and exit codes.
 
-Exit codes: 0 the command did its job (for `grade`: grading completed, whatever the score);
-2 the input was wrong (a spec error, a missing folder); 3 an internal error. `grade` writes a valid
-results.json in every case.
+  grade      grade one submission; write results.json
+  validate   check a spec: its key gets full marks, blank and wrong answers lose every item
+  build      the Gradescope autograder zip (--gradescope) or the students' handout (--student)
+  show       one student's variant of the prompts, as Markdown
+  new        a new assignment with a commented spec that validates
+  schema     the JSON Schema of assignment.yaml, for editors
+
+Exit codes: 0 the command did its job (for `grade`: grading completed, whatever the score;
+for `validate`: the spec is valid); 1 `validate` found problems; 2 the input was wrong (a spec
+error, a missing folder); 3 an internal error. `grade` writes a valid results.json in every case.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from .results import render_table, setup_failure, write_results
 from .spec import load_assignment
 from .submission import Submission
 
-EXIT_OK, EXIT_INPUT, EXIT_INTERNAL = 0, 2, 3
+EXIT_OK, EXIT_INVALID, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def main(argv: list | None = None) -> int:
@@ -31,6 +38,9 @@ def main(argv: list | None = None) -> int:
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
+    except Exception:
+        print(f"internal error in the autograder:\n{traceback.format_exc()}", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,14 +54,52 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--results", type=Path, default=Path("results.json"),
                        help="where to write Gradescope's results.json (default ./results.json)")
     grade.add_argument("--quiet", action="store_true", help="do not print the score table")
+    who = grade.add_mutually_exclusive_group()
+    who.add_argument("--student", default="", metavar="ID",
+                     help="grade this student's variant (their email) when the spec has params")
+    who.add_argument("--metadata", type=Path, metavar="PATH",
+                     help="Gradescope's submission_metadata.json, to tell whose variant to grade")
     grade.set_defaults(run=_grade)
+
+    validate_command = commands.add_parser(
+        "validate", help="check a spec against its key, a blank and wrong answers")
+    validate_command.add_argument("assignment", type=Path, help="folder holding assignment.yaml")
+    validate_command.set_defaults(run=_validate)
+
+    build_command = commands.add_parser(
+        "build", help="build the Gradescope zip or the student handout")
+    build_command.add_argument("assignment", type=Path, help="folder holding assignment.yaml")
+    target = build_command.add_mutually_exclusive_group(required=True)
+    target.add_argument("--gradescope", action="store_true",
+                        help="the autograder zip to upload to Gradescope")
+    target.add_argument("--student", action="store_true",
+                        help="the handout: starter files, prompts and the self-check")
+    build_command.add_argument("-o", "--output", type=Path, required=True, help="the zip to write")
+    build_command.set_defaults(run=_build)
+
+    show_command = commands.add_parser("show", help="print a student's variant of the prompts")
+    show_command.add_argument("assignment", type=Path, help="folder holding assignment.yaml")
+    show_command.add_argument("--student", default="", metavar="ID",
+                              help="whose variant: the student's email (default: none)")
+    show_command.set_defaults(run=_show)
+
+    new_command = commands.add_parser("new", help="scaffold an assignment with a commented spec")
+    new_command.add_argument("folder", type=Path, help="the assignment's folder, e.g. problems/hw7")
+    new_command.set_defaults(run=_new)
+
+    schema_command = commands.add_parser("schema", help="print the JSON Schema of assignment.yaml")
+    schema_command.set_defaults(run=_schema)
     return parser
 
 
 def _grade(args) -> int:
     title = args.assignment.name
     try:
-        assignment = load_assignment(args.assignment)
+        student = args.student
+        if args.metadata is not None:
+            from .gradescope import student_from_metadata
+            student = student_from_metadata(args.metadata)
+        assignment = load_assignment(args.assignment, student=student)
         title = assignment.title
         submission = Submission(args.submission, assignment.answers_file, assignment.code_files)
         report = engine.grade(assignment, submission)
@@ -67,6 +115,45 @@ def _grade(args) -> int:
         print(render_table(report))
         print(f"\nresults written to {args.results}")
     return status
+
+
+# The commands below import what they need when they run, so `grade` loads no more than it uses.
+
+def _validate(args) -> int:
+    from .validate import render, validate
+    outcome = validate(args.assignment)
+    print(render(outcome))
+    return EXIT_OK if outcome.ok else EXIT_INVALID
+
+
+def _build(args) -> int:
+    if args.gradescope:
+        from .gradescope import build_zip as build
+    else:
+        from .handout import build_handout as build
+    contents = build(args.assignment, args.output)
+    print(f"wrote {args.output} ({len(contents)} files)")
+    return EXIT_OK
+
+
+def _show(args) -> int:
+    from .handout import render_prompts
+    print(render_prompts(load_assignment(args.assignment, student=args.student)))
+    return EXIT_OK
+
+
+def _new(args) -> int:
+    from .scaffold import new_assignment
+    spec = new_assignment(args.folder)
+    print(f"wrote {spec} and {spec.parent / 'solution' / 'answers.yaml'}\n"
+          f"next: python3 -m autograder validate {args.folder}")
+    return EXIT_OK
+
+
+def _schema(args) -> int:
+    from .schema import schema_text
+    sys.stdout.write(schema_text())
+    return EXIT_OK
 
 
 if __name__ == "__main__":
