@@ -1,0 +1,234 @@
+"""`autograder validate`: is a spec right before students see it?
+
+Three submissions are graded with the real engine, for every variant checked:
+  key    the instructor's answers: synthesized from the spec (choice letters, numeric answers,
+         expression formulas), overridden by `solution/answers.yaml` where it answers a question
+         (the only source for derivative questions, which have no closed form in the spec), and
+         the code in `solution/`. It must get full marks.
+  blank  an empty answers file, and the starter code where the assignment ships one. It must
+         score nothing on every item.
+  wrong  a generated wrong answer for every choice, numeric and formula item. It must lose
+         points there, or the item cannot tell right from wrong (a tolerance too loose, say).
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import engine
+from .errors import SpecError
+from .spec import Assignment, load_assignment, substitute
+from .submission import Submission
+from .yamlio import Node, load_spec_file
+
+SOLUTION_DIR = "solution"
+SAMPLE_STUDENTS = ("", "validate-student-1", "validate-student-2")
+WRONG_KINDS = ("choice", "numeric", "expression", "derivative")
+
+
+@dataclass
+class Item:
+    """One question's three grades (fractions of its points) and what is wrong with them."""
+
+    id: str
+    kind: str
+    points: float
+    key: float = 1.0
+    blank: float = 0.0
+    wrong: float | None = None
+    problems: list = field(default_factory=list)
+    notes: list = field(default_factory=list)      # worth knowing, not wrong
+
+
+@dataclass
+class Validation:
+    assignment: Assignment
+    items: list
+    variants: int
+    problems: list = field(default_factory=list)   # about the assignment as a whole
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not any(item.problems for item in self.items)
+
+
+def validate(folder: Path | str) -> Validation:
+    """Check the spec at `folder` (SpecError if it does not load) and grade the three submissions.
+
+    When the spec has params, the default variant and two sample students' variants are checked,
+    and an item's grades are the worst over them.
+    """
+    folder = Path(folder)
+    base = load_assignment(folder)
+    key_file = load_key_file(folder)
+    students = SAMPLE_STUDENTS if base.params else SAMPLE_STUDENTS[:1]
+    items = {q.id: Item(q.id, q.kind, q.points) for q in base.questions}
+    problems: list = []
+    with tempfile.TemporaryDirectory(prefix="autograder-validate-") as scratch:
+        for index, student in enumerate(students):
+            assignment = load_assignment(folder, student=student) if student else base
+            key = synthesize_key(assignment, key_file)
+            who = f" (variant of student '{student}')" if student else ""
+            wrong = wrong_answers(assignment, key)
+            submissions = {
+                "key": _submission(Path(scratch) / f"key{index}", assignment, key,
+                                   folder / SOLUTION_DIR),
+                "blank": _submission(Path(scratch) / f"blank{index}", assignment, {},
+                                     folder),
+                "wrong": _submission(Path(scratch) / f"wrong{index}", assignment, wrong,
+                                     None),
+            }
+            grades = {name: _fractions(assignment, submission)
+                      for name, submission in submissions.items()}
+            grades["wrong"] = {qid: grade for qid, grade in grades["wrong"].items() if qid in wrong}
+            for question in assignment.questions:
+                _judge(items[question.id], question, grades, who, has_key=question.id in key)
+    for name in sorted(set(key_file) - {q.id for q in base.questions}):
+        problems.append(f"{SOLUTION_DIR}/answers.yaml answers '{name}', which is not a question")
+    return Validation(base, list(items.values()), len(students), problems)
+
+
+def _judge(item: Item, question, grades: dict, who: str, has_key: bool) -> None:
+    key, blank = grades["key"][question.id], grades["blank"][question.id]
+    wrong = grades["wrong"].get(question.id)
+    item.key = min(item.key, key[0]) if has_key else math.nan
+    item.blank = max(item.blank, blank[0])
+    if not has_key:
+        item.key = math.nan
+        _add(item.notes, f"not checked against a key: add `{question.id}: <the answer>` to "
+                         f"{SOLUTION_DIR}/answers.yaml (a derivative's spec has no closed form)")
+    elif key[0] < 1:
+        _add(item.problems, f"the key scores {key[0]:.0%}{who}: {_first_line(key[1])}")
+    if blank[0] > 0:
+        _add(item.problems, f"a blank submission scores {blank[0]:.0%}{who}")
+    if wrong is not None:
+        item.wrong = wrong[0] if item.wrong is None else max(item.wrong, wrong[0])
+        if wrong[0] >= 1:
+            _add(item.problems, f"a wrong answer gets full marks{who}: {_first_line(wrong[1])}")
+    if question.points == 0:
+        _add(item.problems, "is worth 0 points, so it can never be failed")
+
+
+def _add(messages: list, message: str) -> None:
+    if message not in messages:
+        messages.append(message)
+
+
+def load_key_file(folder: Path) -> Node:
+    """The instructor's `solution/answers.yaml`: question id -> answer ({{param}} allowed)."""
+    path = folder / SOLUTION_DIR / "answers.yaml"
+    if not path.is_file():
+        return Node(file=str(path))
+    data = load_spec_file(path)
+    if data is None:
+        return Node(file=str(path))
+    if not isinstance(data, Node):
+        raise SpecError("must map each question id to its answer", file=str(path), line=1)
+    return data
+
+
+def synthesize_key(assignment: Assignment, key_file: Node) -> dict:
+    """{question id: the right answer} for this variant, from the spec and the key file."""
+    key = {}
+    for question in assignment.questions:
+        check = question.check
+        if question.kind == "choice":
+            key[question.id] = sorted(check.answer)
+        elif question.kind == "numeric":
+            key[question.id] = repr(check.answer)
+        elif question.kind == "expression":
+            key[question.id] = check.answer.text
+    key.update({str(k): v for k, v in substitute(key_file, assignment.params).items()})
+    return key
+
+
+def wrong_answers(assignment: Assignment, key: dict) -> dict:
+    """A plainly wrong answer to every choice, numeric and formula question that has a key."""
+    wrong = {}
+    for question in assignment.questions:
+        if question.id not in key or question.kind not in WRONG_KINDS:
+            continue
+        right = key[question.id]
+        if question.kind == "choice":
+            wrong[question.id] = _wrong_letters(question.check, right)
+        elif question.kind == "numeric":
+            value = question.check.answer
+            wrong[question.id] = repr(value + max(1.0, abs(value)))
+        else:
+            # key + 1 + |key| differs from the key everywhere, by at least 1 and at least 2x.
+            wrong[question.id] = f"({right}) + 1 + abs({right})"
+    return wrong
+
+
+def _wrong_letters(check, right) -> list:
+    right = set(right if isinstance(right, list) else [right])
+    others = [letter for letter in check.letters if letter not in right]
+    if not others:   # every letter is right: leaving one out is the wrong answer
+        return sorted(right)[:-1]
+    # all wrong letters: zero under partial scoring, and wrong under all-or-nothing
+    return others if len(right) > 1 else others[:1]
+
+
+def _submission(folder: Path, assignment: Assignment, answers: dict,
+                code_from: Path | None) -> Submission:
+    folder.mkdir(parents=True)
+    (folder / assignment.answers_file).write_text(
+        yaml.safe_dump(answers, allow_unicode=True) if answers else "", encoding="utf-8")
+    for name in assignment.code_files:
+        if code_from is not None and (code_from / name).is_file():
+            shutil.copy(code_from / name, folder / name)
+    return Submission(folder, assignment.answers_file, assignment.code_files)
+
+
+def _fractions(assignment: Assignment, submission: Submission) -> dict:
+    report = engine.grade(assignment, submission)
+    return {question.id: (test.score / test.max_score if test.max_score else 1.0, test.output)
+            for question, test in zip(assignment.questions, report.tests)}
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= 110 else line[:109] + "…"
+
+
+def render(validation: Validation) -> str:
+    """The one-screen summary: one line per item, then the problems."""
+    assignment = validation.assignment
+    lines = [f"{assignment.title} ({assignment.folder}): {len(assignment.questions)} items, "
+             f"{assignment.total_points:g} points"
+             + (f", {validation.variants} variants checked" if validation.variants > 1 else "")]
+    lines.append(f"  {'':4} {'item':26} {'kind':10} {'pts':>4}  {'key':>5} {'blank':>5} "
+                 f"{'wrong':>5}")
+    for item in validation.items:
+        mark = "ok" if not item.problems else "FAIL"
+        wrong = "-" if item.wrong is None else _percent(item.wrong)
+        lines.append(f"  {mark:4} {_clip(item.id, 26):26} {item.kind:10} {item.points:>4g}  "
+                     f"{_percent(item.key):>5} {_percent(item.blank):>5} {wrong:>5}")
+    problems = [f"{item.id}: {problem}" for item in validation.items for problem in item.problems]
+    problems += validation.problems
+    notes = [f"{item.id}: {note}" for item in validation.items for note in item.notes]
+    if notes:
+        lines.append("")
+        lines += [f"  note: {note}" for note in notes]
+    if problems:
+        lines.append("")
+        lines += [f"  - {problem}" for problem in problems]
+        lines.append(f"\n{len(problems)} problem(s): fix them before students see this spec.")
+    else:
+        lines.append("\nValid: the key gets full marks; a blank submission and wrong answers "
+                     "lose every item.")
+    return "\n".join(lines)
+
+
+def _percent(fraction: float) -> str:
+    return f"{fraction:.0%}" if math.isfinite(fraction) else "-"
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
