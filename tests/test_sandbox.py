@@ -26,8 +26,9 @@ from autograder.sandbox.sandbox import GRADER_ROOT
 
 ROOT = os.geteuid() == 0
 needs_root = pytest.mark.skipif(not ROOT, reason="the privilege drop needs a root grader")
-# Hostile code gets little time so that each test stays quick.
-FAST = Limits(cpu_seconds_per_call=1, wall_seconds_per_call=1.5)
+# Hostile code gets little time and memory (enough for 100 MB of prints) so that each test
+# stays quick: filling 1 GiB page by page takes longer than 1.5 s.
+FAST = Limits(cpu_seconds_per_call=1, wall_seconds_per_call=1.5, memory_bytes=512 << 20)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -524,12 +525,7 @@ def test_background_processes_are_killed_on_close_and_on_restart(tmp_path):
     assert not alive(survivor)
 
 
-@needs_root
-def test_the_student_cannot_kill_the_grader_or_its_supervisor(box, tmp_path):
-    if any(Path(f"/proc/{pid}").stat().st_uid == box.user.uid
-           for pid in filter(str.isdigit, os.listdir("/proc")) if pid != str(box.pid)):
-        pytest.skip(f"other processes of {box.user.name} exist; kill(-1) would reach them")
-    loaded(box, tmp_path, HOSTILE + """
+KILLERS = HOSTILE + """
     def kill_parent():
         os.kill(os.getppid(), signal.SIGKILL)
 
@@ -539,13 +535,52 @@ def test_the_student_cannot_kill_the_grader_or_its_supervisor(box, tmp_path):
     def kill_everything():
         os.kill(-1, signal.SIGKILL)
         return "still here"
-    """)
+"""
+
+
+def test_killing_its_parent_reaches_the_keeper_not_the_grader(box, tmp_path):
+    loaded(box, tmp_path, KILLERS)
     parent = box.call("kill_parent")
-    assert parent.kind == "exception" and "PermissionError" in parent.message
-    assert "PermissionError" in box.call("kill_pid", os.getpid()).message
-    # Linux spares the caller of kill(-1); every other process of the user would die.
-    assert box.call("kill_everything").value == "still here"
+    if ROOT:  # the keeper stays root: the student's user may not signal it
+        assert parent.kind == "exception" and "PermissionError" in parent.message
+    else:  # same user: the keeper dies, the worker with it (PDEATHSIG), the grader lives on
+        assert parent.kind == "crashed" and "supervisor died" in parent.message
     assert box.call("ok", 1).value == 2
+
+
+@needs_root
+def test_the_student_cannot_kill_the_grader_or_other_processes(tmp_path):
+    # As `nobody`, not the dedicated user: other test sessions may have workers running as
+    # autograder-student right now, and kill(-1) would reach them.
+    with Sandbox(FAST, user="nobody") as box:
+        if any(Path(f"/proc/{pid}").stat().st_uid == box.user.uid
+               for pid in filter(str.isdigit, os.listdir("/proc")) if pid != str(box.pid)):
+            pytest.skip("other processes of nobody exist; kill(-1) would reach them")
+        loaded(box, tmp_path, KILLERS)
+        assert "PermissionError" in box.call("kill_pid", os.getpid()).message
+        # Linux spares the caller of kill(-1); every other process of the user would die.
+        assert box.call("kill_everything").value == "still here"
+        assert box.call("ok", 1).value == 2
+
+
+@needs_root
+def test_a_fork_bomb_meets_the_process_limit_and_is_cleaned_up(tmp_path):
+    with Sandbox(Limits(wall_seconds_per_call=5, processes=20)) as box:
+        loaded(box, tmp_path, HOSTILE + """
+    def fork_bomb():
+        children = []
+        try:
+            while True:
+                child = os.fork()
+                if child == 0:
+                    signal.pause()
+                children.append(child)
+        except OSError:
+            return children
+        """)
+        children = box.call("fork_bomb").value
+        assert 0 < len(children) < 20 and all(map(alive, children))
+    assert not any(map(alive, children))
 
 
 @needs_root

@@ -158,7 +158,8 @@ class Sandbox:
         """Copy helper files of the submission into the worker's directory (kept on restarts)."""
         for path in map(Path, paths):
             self._copy(path)
-            self._copied.append(path)
+            if path not in self._copied:
+                self._copied.append(path)
 
     def load(self, path: Path, module_name: str | None = None) -> LoadOutcome:
         """Copy the student's file into the worker's directory and import it there."""
@@ -192,8 +193,8 @@ class Sandbox:
         if stale:
             return CallOutcome(False, kind="stale-handle", message=(
                 f"{stale!r} came from a worker that has since been replaced"))
+        # Arguments that are not plain data raise CodecError: the caller's mistake, not the student's.
         request = {"op": "call", "function": function, "args": list(args), "kwargs": kwargs}
-        codec.encode(request, self.limits.message_bytes)  # the caller's mistake: raise here
         started = time.monotonic()
         try:
             reply = self._request(request)
@@ -254,7 +255,10 @@ class Sandbox:
             self._copy(path)
         if self._module:
             file_name, module_name = self._module
-            outcome = self._load(file_name, module_name)
+            try:
+                outcome = self._load(file_name, module_name)
+            except _Broken as broken:
+                outcome = LoadOutcome(False, broken.kind, broken.message)
             if not outcome.ok:
                 self._module, self._load_failure = None, outcome
                 raise _Broken(outcome.kind, "the replacement worker could not import "

@@ -106,16 +106,18 @@ def run_keeper(config):
     os.close(resp_fd)
     ctl = socket.socket(fileno=ctl_fd)
     message_bytes = config["limits"]["message_bytes"]
-    write_frame(ctl.fileno(), {"worker_pid": worker_pid}, message_bytes)
     status = None
-    while status is None:
-        readable, _, _ = select.select([ctl, wake_r], [], [])
-        if ctl in readable and not ctl.recv(4096):
-            break
-        if wake_r in readable:
-            os.read(wake_r, 4096)
-            status = _reap(worker_pid)
-    kill_descendants()
+    try:
+        write_frame(ctl.fileno(), {"worker_pid": worker_pid}, message_bytes)
+        while status is None:
+            readable, _, _ = select.select([ctl, wake_r], [], [])
+            if ctl in readable and not ctl.recv(4096):
+                break
+            if wake_r in readable:
+                os.read(wake_r, 4096)
+                status = _reap(worker_pid)
+    finally:  # whatever went wrong here, nothing the submission started may outlive us
+        kill_descendants()
     if status is not None:
         exit_code = os.waitstatus_to_exitcode(status)
         try:
