@@ -1,0 +1,149 @@
+"""`autograder build`: the Gradescope zip run end to end in a simulated /autograder, and the
+students' handout, which must carry no answer, key, reference or solution."""
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import zipfile
+
+import pytest
+import yaml
+
+from autograder.cli import main
+from autograder.spec import load_assignment
+from autograder.validate import load_key_file, synthesize_key
+from conftest import PROBLEMS, ROOT, load_results
+
+QUIZ = PROBLEMS / "nn3-quiz"
+STUDENT = {"email": "Alice.Liddell@Example.edu", "id": 4242, "name": "Alice Liddell"}
+
+
+def unzip_like_gradescope(archive, root):
+    """Gradescope unzips the upload into <root>/source, keeping the files' modes."""
+    source = root / "source"
+    with zipfile.ZipFile(archive) as opened:
+        for info in opened.infolist():
+            opened.extract(info, source)
+            mode = info.external_attr >> 16
+            if mode:
+                (source / info.filename).chmod(mode)
+    return source
+
+
+@pytest.fixture(scope="module")
+def gradescope_zip(tmp_path_factory):
+    archive = tmp_path_factory.mktemp("build") / "autograder.zip"
+    assert main(["build", str(QUIZ), "--gradescope", "-o", str(archive)]) == 0
+    return archive
+
+
+@pytest.fixture
+def autograder_root(tmp_path, gradescope_zip):
+    """A fresh container: /autograder with the source unzipped, setup.sh run in its test mode."""
+    root = tmp_path / "autograder"
+    source = unzip_like_gradescope(gradescope_zip, root)
+    setup = subprocess.run(["bash", str(source / "setup.sh")], env=_env(root), cwd=source,
+                           capture_output=True, text=True, timeout=60)
+    assert setup.returncode == 0, setup.stderr
+    (root / "submission").mkdir()
+    (root / "submission_metadata.json").write_text(json.dumps({
+        "id": 1, "created_at": "2026-11-26T10:00:00Z", "submission_method": "upload",
+        "assignment": {"id": 7, "title": "quiz", "total_points": "23.0"},
+        "users": [STUDENT], "previous_submissions": []}))
+    return root
+
+
+def _env(root, **extra):
+    return {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_SETUP_MODE": "test",
+            "AUTOGRADER_PYTHON": sys.executable, **extra}
+
+
+def run_autograder(root, **extra):
+    done = subprocess.run([str(root / "source" / "run_autograder")], env=_env(root, **extra),
+                          cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return load_results(root / "results" / "results.json")
+
+
+def test_zip_layout(gradescope_zip):
+    with zipfile.ZipFile(gradescope_zip) as opened:
+        names = set(opened.namelist())
+        modes = {info.filename: info.external_attr >> 16 for info in opened.infolist()}
+    assert {"setup.sh", "run_autograder", "autograder/cli.py", "reference/__init__.py",
+            "problems/nn3-quiz/assignment.yaml",
+            "problems/nn3-quiz/solution/answers.yaml"} <= names
+    assert modes["setup.sh"] & stat.S_IXUSR and modes["run_autograder"] & stat.S_IXUSR
+    assert not any("__pycache__" in name or name.startswith(("tests/", "examples/"))
+                   for name in names)
+    setup = zipfile.ZipFile(gradescope_zip).read("setup.sh").decode()
+    # pip 22 on Gradescope's image: plain install, and never the grader into site-packages
+    assert "pip3 install --quiet \"numpy>=1.21\" \"pyyaml>=5.4\"" in setup
+    assert "pip3 install -e" not in setup and "--break-system-packages" not in setup
+
+
+def test_setup_makes_the_source_root_only(autograder_root):
+    source = autograder_root / "source"
+    for path in [source, *source.rglob("*")]:
+        assert path.stat().st_mode & 0o077 == 0, path
+
+
+def test_the_students_variant_is_graded_from_gradescope_metadata(autograder_root):
+    variant = load_assignment(QUIZ, student=STUDENT["email"].lower())
+    key = synthesize_key(variant, load_key_file(QUIZ))
+    (autograder_root / "submission" / "answers.yaml").write_text(yaml.safe_dump(key))
+    results = run_autograder(autograder_root)
+    assert results["score"] == variant.total_points
+    assert all(test["status"] == "passed" for test in results["tests"])
+    # the default variant's key is wrong for this student's own numbers
+    default = synthesize_key(load_assignment(QUIZ), load_key_file(QUIZ))
+    assert default["chain-number"] != key["chain-number"]
+
+
+def test_a_blank_submission_scores_zero_with_a_message(autograder_root):
+    results = run_autograder(autograder_root)
+    assert results["score"] == 0
+    assert "answers.yaml was not found" in results["output"]
+
+
+@pytest.mark.parametrize("python, timeout, words", [
+    ("/bin/false", "60", "could not run (exit status 1)"),
+    (None, "1", "longer than the time limit"),
+])
+def test_results_json_is_written_even_when_the_grader_cannot_run(autograder_root, tmp_path,
+                                                                 python, timeout, words):
+    if python is None:
+        python = tmp_path / "slow-python"
+        python.write_text("#!/bin/sh\nsleep 30\n")
+        python.chmod(0o755)
+    results = run_autograder(autograder_root, AUTOGRADER_PYTHON=str(python),
+                             AUTOGRADER_TIMEOUT=timeout)
+    assert results["score"] == 0
+    assert words in results["output"] and results["tests"][0]["status"] == "failed"
+
+
+def test_metadata_identity(tmp_path):
+    from autograder.gradescope import student_from_metadata
+    from autograder.errors import SubmissionError
+    path = tmp_path / "metadata.json"
+    path.write_text(json.dumps({"users": [{"email": "Bob@x.org", "id": 2},
+                                          {"email": "amy@x.org", "id": 9}]}))
+    assert student_from_metadata(path) == "amy@x.org"   # a group: the same whatever the order
+    path.write_text(json.dumps({"users": [{"email": "", "id": 17}]}))
+    assert student_from_metadata(path) == "17"
+    for broken in ("{", json.dumps({"users": "me"}), json.dumps({"users": [{}]})):
+        path.write_text(broken)
+        with pytest.raises(SubmissionError):
+            student_from_metadata(path)
+
+
+def test_build_refuses_a_broken_spec(tmp_path, capsys):
+    broken = tmp_path / "nn3-quiz"
+    shutil.copytree(QUIZ, broken)
+    spec = broken / "assignment.yaml"
+    spec.write_text(spec.read_text().replace("    answer: C\n", "    answer: F\n"))
+    assert main(["build", str(broken), "--gradescope", "-o", str(tmp_path / "a.zip")]) == 2
+    assert "'F' is not one of the choices" in capsys.readouterr().err
+    assert not (tmp_path / "a.zip").exists()
