@@ -267,6 +267,15 @@ def test_code_that_edits_its_inputs_cannot_corrupt_the_check():
     assert report.status == PASSED
     assert all(np.array_equal(params[k], kept[k]) for k in params)
 
+    def f_that_reshapes_and_freezes(prm):
+        loss = net(prm, X, y, "sigmoid", 0.0, 0.0, None)[0]
+        prm["W1"].shape = (9, 4)
+        prm["b1"].flags.writeable = False
+        return loss
+
+    report = check_gradient(f_that_reshapes_and_freezes, grad, params, np.random.default_rng(1))
+    assert report.status == PASSED
+
 
 def test_non_deterministic_backward_is_reported():
     params, X, y = small_problem()
