@@ -433,10 +433,11 @@ def _tensor_message(name, x, status, mode, verdicts, wrong, numeric, analytic, t
         return (f"`{name}`: passed ({checked}; the largest difference is {used:.1%} of its "
                 "tolerance).")
     if status == INCONCLUSIVE:
-        return (f"`{name}`: inconclusive. The numeric derivative changed when the step was "
-                f"halved from {h:g} to {h / 2:g}, so the function is probably not smooth here "
-                "(a ReLU, max or abs at its kink within the step). This says nothing against "
-                "your gradient; the check must be repeated at other inputs.")
+        return (f"`{name}`: inconclusive. Where your gradient and the numeric derivative "
+                f"disagree, the function is not smooth within the step ({h:g}): the numeric "
+                "derivative changes with the step size, as it does next to the kink of a ReLU, "
+                "max or abs. This says nothing against your gradient; the check must be "
+                "repeated at other inputs.")
     bad = sum(v in (FAILED, "nonfinite") for v in verdicts)
     what = "entries" if mode == "coordinates" else "directions"
     lines = [f"`{name}`: **wrong gradient**. Checked {checked}: {bad} of {len(verdicts)} "
@@ -472,5 +473,5 @@ def _summary(reports, evaluations):
     counts = ", ".join(f"{statuses.count(s)} {s}" for s in (PASSED, FAILED, INCONCLUSIVE)
                        if s in statuses)
     head = f"Gradient check {status}: {counts} ({evaluations} evaluations of the loss)."
-    body = [r.message for r in reports.values()]
+    body = list(dict.fromkeys(r.message for r in reports.values()))  # one problem, said once
     return GradCheckReport(status, reports, evaluations, "\n\n".join([head] + body))

@@ -60,7 +60,7 @@ def net(params, X, y, act, lam, p, rng, bug=None, backward=True):
 def draw_problem(seed, act, lam, p):
     """Shapes, data and weights for one seed; ReLU-type nets drawn clear of kinks."""
     rng = np.random.default_rng(seed)
-    N, D, M, K = (int(v) for v in rng.choice(np.arange(2, 9), size=4, replace=False))
+    N, D, M, K = (int(v) for v in rng.choice(np.arange(2, 7), size=4, replace=False))
 
     def draw(rng):
         return {"params": {"W1": rng.standard_normal((D, M)), "b1": rng.standard_normal(M),
