@@ -1,0 +1,204 @@
+"""`autograder build --student`: the handout students download, and the prompts as Markdown.
+
+The handout holds:
+  README.md         what to do, and the one-command self-check
+  ASSIGNMENT.md     every prompt rendered to Markdown (LaTeX math left as it is written)
+  answers.yaml      a template listing every question id (when the assignment has an answers file)
+  <starter files>   the assignment folder's copy of each code file students submit (hw6.py)
+  selfcheck/        the self-check: selfcheck.py with copies of the grader modules it imports and
+                    a public.json of what may be told (ids, kinds, letters, variable names)
+
+What it never holds: the spec itself (answers, tolerances, hidden cases), solution/, the
+reference package. The self-check is built from the spec's public parts only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+
+from .spec import SPEC_FILE, Assignment, load_assignment, substitute
+from .yamlio import load_spec_file
+
+PACKAGE = Path(__file__).resolve().parent
+SELFCHECK = "selfcheck"
+# The grader modules the self-check imports, copied as they are (their imports made relative).
+SELFCHECK_MODULES = ("errors.py", "formula.py", "yamlio.py", "kinds/base.py", "kinds/choice.py")
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+README = """\
+# {title}
+
+Files:
+- `ASSIGNMENT.md`: the questions.
+{file_lines}
+## Check your work before you submit
+
+From this folder, with Python 3.10 or newer and numpy and pyyaml installed:
+
+```bash
+python3 -m selfcheck
+```
+
+It checks that every answer is in a form the grader can read: choice letters that exist,
+numbers that parse, formulas that use only the allowed variables. It does not tell you whether an
+answer is right. Fix every line marked ✗, then run it again.
+
+## Submit
+
+Upload {uploads} to the assignment on Gradescope, keeping the file names. Your score and
+feedback appear once the autograder has run (a minute or so); you may resubmit until the
+deadline, and by default your last submission is the one graded. Feedback on each item says
+what was checked and, where it failed, an input on which your answer differs.
+"""
+
+
+def build_handout(assignment_folder: Path | str, output: Path | str) -> list:
+    """Write the handout zip; return the names it holds."""
+    assignment = load_assignment(assignment_folder)
+    files = handout_files(assignment)
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in sorted(files.items()):
+            info = zipfile.ZipInfo(f"{assignment.id}/{name}", date_time=(2020, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return sorted(files)
+
+
+def handout_files(assignment: Assignment) -> dict:
+    """{path inside the handout: bytes}."""
+    files = {"ASSIGNMENT.md": render_prompts(assignment, placeholders="generic")}
+    file_lines = []
+    if any(question.kind != "code" for question in assignment.questions):
+        files[assignment.answers_file] = answers_template(assignment)
+        file_lines.append(f"- `{assignment.answers_file}`: write your answers here.")
+    for name in assignment.code_files:
+        starter = assignment.folder / name
+        if starter.is_file():
+            files[name] = starter.read_bytes()
+            file_lines.append(f"- `{name}`: fill in the functions.")
+    file_lines.append("- `selfcheck/`: the self-check (below); you need not read it.")
+    uploads = " and ".join(f"`{name}`" for name in _uploads(assignment))
+    files["README.md"] = README.format(title=assignment.title, uploads=uploads,
+                                       file_lines="\n".join(file_lines) + "\n")
+    files.update(selfcheck_files(assignment))
+    return {name: data.encode("utf-8") if isinstance(data, str) else data
+            for name, data in files.items()}
+
+
+def _uploads(assignment: Assignment) -> list:
+    names = list(assignment.code_files)
+    if any(question.kind != "code" for question in assignment.questions):
+        names.insert(0, assignment.answers_file)
+    return names
+
+
+def selfcheck_files(assignment: Assignment) -> dict:
+    files = {f"{SELFCHECK}/__init__.py": '"""This handout\'s self-check: python3 -m selfcheck"""\n',
+             f"{SELFCHECK}/kinds/__init__.py": "",
+             f"{SELFCHECK}/__main__.py": (PACKAGE / "selfcheck.py").read_text(encoding="utf-8"),
+             f"{SELFCHECK}/public.json": json.dumps(public_description(assignment), indent=1,
+                                                    ensure_ascii=False) + "\n"}
+    for module in SELFCHECK_MODULES:
+        text = (PACKAGE / module).read_text(encoding="utf-8")
+        files[f"{SELFCHECK}/{module}"] = re.sub(r"^from autograder\.", "from selfcheck.", text,
+                                                flags=re.MULTILINE)
+    return files
+
+
+def public_description(assignment: Assignment) -> dict:
+    """What the self-check may know of each question: nothing that gives an answer away."""
+    questions = []
+    for question in assignment.questions:
+        public = {"id": question.id, "number": question.number, "title": question.title,
+                  "kind": question.kind}
+        if question.kind == "choice":
+            public["letters"] = list(question.check.letters)
+        elif question.kind in ("expression", "derivative"):
+            public["names"] = formula_names(question)
+        questions.append(public)
+    return {"title": assignment.title, "answers_file": assignment.answers_file,
+            "questions": questions}
+
+
+def formula_names(question) -> list:
+    """The names a formula answer may use: the variables, the definitions, the fixed values."""
+    check = question.check
+    names = [variable.name for variable in check.variables] + check.definitions.names
+    return names + list(getattr(check, "given", {}))
+
+
+def answer_hint(question) -> str:
+    """How to write the answer to a question, in a few words."""
+    if question.kind == "choice":
+        letters = question.check.letters
+        return f"a letter from {letters[0]} to {letters[-1]}, or a list such as [A, C]"
+    if question.kind == "numeric":
+        return "a number, such as 0.25 or 4.07e17"
+    if question.kind in ("expression", "derivative"):
+        return f"a formula in {', '.join(formula_names(question))}"
+    return ""
+
+
+def render_prompts(assignment: Assignment, placeholders: str = "values") -> str:
+    """Every question as Markdown: number, title, points, prompt, choices, how to answer.
+
+    placeholders: "values" shows this variant's numbers (assignment.params); "generic" shows
+    each {{name}} as ⟨name⟩, for a handout that every student shares.
+    """
+    lines = [f"# {assignment.title}", ""]
+    uploads = ", ".join(f"`{name}`" for name in _uploads(assignment))
+    lines += [f"{len(assignment.questions)} questions, {assignment.total_points:g} points. "
+              f"Submit {uploads}.", ""]
+    if placeholders == "generic" and assignment.params:
+        lines += ["Values written ⟨like this⟩ are your own: each student gets different "
+                  "numbers, which your instructor gives you.", ""]
+    raw_questions = load_spec_file(assignment.folder / SPEC_FILE)["questions"]
+    for question, raw in zip(assignment.questions, raw_questions):
+        if placeholders == "generic":
+            raw = _generic(raw)
+        else:
+            raw = substitute(raw, assignment.params)
+        points = f"{question.points:g} point" + ("" if question.points == 1 else "s")
+        lines += [f"## {question.number}. {question.title} ({points})", ""]
+        prompt = str(raw.get("prompt", "")).strip()
+        if prompt:
+            lines += [prompt, ""]
+        if question.kind == "choice":
+            lines += [f"- **{letter}.** {text}" for letter, text in raw["choices"].items()]
+            lines.append("")
+        hint = answer_hint(question)
+        if hint:
+            lines += [f"*Answer in `{assignment.answers_file}` as `{question.id}: ...`: {hint}.*",
+                      ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _generic(value):
+    """A spec value with each {{name}} written as ⟨name⟩."""
+    if isinstance(value, dict):
+        return {key: _generic(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_generic(item) for item in value]
+    if isinstance(value, str):
+        return _PLACEHOLDER.sub(lambda match: f"⟨{match.group(1)}⟩", value)
+    return value
+
+
+def answers_template(assignment: Assignment) -> str:
+    """answers.yaml with every question id and a comment on how to answer it."""
+    lines = [f"# {assignment.title}: your answers, one per question id.",
+             "# Write each answer after the colon; quote it if it starts with [ { * & ! or %.",
+             "# Check the form of your answers with: python3 -m selfcheck", ""]
+    for question in assignment.questions:
+        if question.kind == "code":
+            continue
+        lines.append(f"# {question.number}. {question.title}: {answer_hint(question)}")
+        lines.append(f"{question.id}:")
+        lines.append("")
+    return "\n".join(lines)
