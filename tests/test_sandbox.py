@@ -543,8 +543,9 @@ def test_killing_its_parent_reaches_the_keeper_not_the_grader(box, tmp_path):
     parent = box.call("kill_parent")
     if ROOT:  # the keeper stays root: the student's user may not signal it
         assert parent.kind == "exception" and "PermissionError" in parent.message
-    else:  # same user: the keeper dies, the worker with it (PDEATHSIG), the grader lives on
-        assert parent.kind == "crashed" and "supervisor died" in parent.message
+    else:  # same user: the keeper dies, the worker with it (PDEATHSIG), the grader lives on;
+        # the call may still have answered before the worker was killed.
+        assert parent.ok or (parent.kind == "crashed" and "supervisor died" in parent.message)
     assert box.call("ok", 1).value == 2
 
 

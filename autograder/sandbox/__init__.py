@@ -1,6 +1,40 @@
 """Isolation of student code: a worker process per submission, plain data across the boundary.
 
-See sandbox.py for the grader-side API and worker.py for the process layout.
+API (sandbox.py): Sandbox(limits, user, pool=...) -> .load(path) -> LoadOutcome,
+.call(name, *args, **kwargs) -> CallOutcome, .close(). WorkerPool (pool.py) forks workers from a
+pre-warmed zygote. codec.py is the wire format; worker.py the program of the sandbox's
+processes (keeper, worker, zygote); privileges.py picks the user; prepare.py is setup.sh's step.
+
+What protects what
+- The grader's memory and objects: student code never runs in the grader's process; only
+  plain data comes back (never a pickle), rebuilt through base-class methods in the worker and
+  decoded strictly in the grader, so no lying __eq__ or ndarray subclass reaches a check.
+- The answers: the worker is a fresh `python -I` (or a fork of a zygote that only ever
+  imported numpy), started before the grader loads a spec; its sys.path does not reach the
+  grader's package. Running as another user, it cannot read files that are not world-readable:
+  the grader's source and results must not be (Gradescope's /autograder is root's).
+- The results: as the unprivileged user the worker cannot write the results directory; it can
+  only write its own directory and world-writable places such as /tmp.
+- The grader's process: as root, the worker runs as `autograder-student` (or `nobody`), which
+  may not signal root's processes: os.kill(os.getppid()) hits the keeper (root) and fails;
+  kill(-1) reaches only that user's processes. As a plain user there is no user to drop to:
+  os.kill(os.getppid()) still hits the keeper, not the grader (the worker then dies with it and
+  the call reports a crash), but nothing stops kill(-1) or a kill by pid, and a submission that
+  kills its keeper first can leave daemons behind. Grade as root (Gradescope, CI) for isolation.
+- Leftover processes: the keeper is a child subreaper, so everything the submission starts
+  (double-forked, setsid'ed daemons too) stays its descendant; it SIGKILLs them all when the
+  worker dies or the grader closes the sandbox, and RLIMIT_NPROC bounds a fork bomb.
+- Time: a wall-clock deadline per load/call in the grader, and a per-call RLIMIT_CPU whose
+  SIGXCPU kills a worker stuck in C code before the wall clock runs out (a submission that
+  ignores SIGXCPU meets the wall clock instead).
+- Memory, output, disk: RLIMIT_AS (numpy with one BLAS thread, so the limit behaves), the first
+  output_bytes of each request's prints kept and the rest dropped without failing the print,
+  RLIMIT_FSIZE on every file (stdout included: a raw write past it is cut short), no core dumps.
+
+Known limit: all sandboxes share one user, so with several workers at once (a pool regrading in
+parallel) one submission's kill(-1) kills the other workers; their calls report a crash and
+their workers are replaced, which can change those items' outcome. A uid per concurrent
+sandbox would close this.
 """
 
 from autograder.sandbox.codec import CodecError, Handle, Rng

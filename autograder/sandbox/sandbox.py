@@ -232,6 +232,8 @@ class Sandbox:
                            reply["output"], reply["truncated"])
 
     def _request(self, request: dict) -> dict:
+        if self._worker and self._worker.reported():  # died between requests: not this one's fault
+            self._discard_worker()
         if self._worker is None:
             self._replace_worker()
         deadline = time.monotonic() + self.limits.wall_seconds_per_call
@@ -337,6 +339,10 @@ class _Worker:
                 or type(ready) is not dict or ready.get("token") != self.token):
             raise _Broken("crashed", "unexpected start-up messages")
         self.pid = started["worker_pid"]
+
+    def reported(self) -> bool:
+        """Whether the keeper has spoken (or gone) since start-up: the worker is dead."""
+        return bool(select.select([self.ctl], [], [], 0)[0])
 
     def request(self, request: dict, deadline: float) -> dict:
         data = memoryview(codec.encode(request, self.limits.message_bytes))

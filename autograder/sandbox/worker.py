@@ -241,8 +241,8 @@ def _isolate_imports(workdir, strip_paths):
     def editable(hook):
         return str(getattr(hook, "__module__", "")).startswith("__editable__")
 
-    sys.path[:] = [workdir] + [entry for entry in sys.path
-                               if not entry.startswith("__editable__") and not reaches_grader(entry)]
+    sys.path[:] = [workdir] + [entry for entry in sys.path if not (
+        entry.startswith("__editable__") or reaches_grader(entry))]
     sys.meta_path[:] = [finder for finder in sys.meta_path if not editable(finder)]
     sys.path_hooks[:] = [hook for hook in sys.path_hooks if not editable(hook)]
     sys.path_importer_cache.clear()
@@ -292,8 +292,9 @@ class Worker:
         os.dup2(capture.fileno(), 2)
         capture.close()
         self.sink = CappedOutput(self.limits["output_bytes"])
+        # Line-buffered, as on a terminal: prints stay in order with C-level writes.
         self.text = io.TextIOWrapper(io.BufferedWriter(self.sink), encoding="utf-8",
-                                     errors="backslashreplace", write_through=True)
+                                     errors="backslashreplace", line_buffering=True)
 
     def serve(self):
         self.reply({"ready": os.getpid(), "token": self.token})
