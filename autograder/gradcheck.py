@@ -51,11 +51,18 @@ confirmed failed, the remaining disagreements of that tensor are not re-measured
 effect is itself within a few atol can still pass for a bug of that tiny size; that is what (1)
 is for.)
 
-Hygiene: every call gets fresh float64 copies of the parameters (written anew into reused
-buffers for f, newly allocated for grad), so code that edits its inputs cannot corrupt the check; the caller's `reset` hook (re-seed, e.g.) runs before every call of f
-and grad, so dropout draws the same mask at x + h d and x - h d; grad runs twice and must return
-identical arrays; f runs twice at x and must return the same number; shapes, dtypes and
-finiteness are checked and reported in words.
+Hygiene: every call gets fresh float64 copies of the parameters (rewritten into reused buffers
+for f, newly allocated for grad), so code that edits its inputs cannot corrupt the check; the
+caller's `reset` hook (re-seed, e.g.) runs before every call of f and grad, so dropout draws the
+same mask at x + h d and x - h d; grad runs twice and must return identical arrays; f runs twice
+at x and must return the same number; shapes, dtypes and finiteness are checked and reported in
+words.
+
+Limit: directions see an error through <e, d>, so an error far below rtol * ||grad|| escapes
+them. A 5% error in one entry of a 784 x 64 matrix is caught whenever that entry's gradient is
+of typical size; with the entry drawn uniformly it was missed once in 300 (an entry whose
+gradient is a tiny fraction of the median; benchmarks/gradcheck.py). The per-coordinate check
+of small tensors has no such limit.
 """
 
 from __future__ import annotations

@@ -19,7 +19,8 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from autograder.gradcheck import FAILED, check_gradient  # noqa: E402
-from reference import cross_entropy, init_params, linear_forward, loss_and_grads, sigmoid  # noqa: E402
+from reference import (cross_entropy, init_params, linear_forward, loss_and_grads,  # noqa: E402
+                       sigmoid)
 
 N, D, M, K = 8, 784, 64, 10
 STEP = 1e-5

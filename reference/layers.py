@@ -49,7 +49,7 @@ def leaky_relu(z, alpha=0.1):
 
 
 def leaky_relu_grad(z, alpha=0.1):
-    """Derivative of leaky_relu at z: 1 where z >= 0 (the lecture's convention at 0), alpha elsewhere.
+    """Derivative of leaky_relu at z: 1 where z >= 0 (the lecture's f'(0) = 1), alpha elsewhere.
 
     z: array of any shape; returns the same shape.
     """
@@ -114,7 +114,7 @@ def linear_backward(dZ, X, W):
 # --- inverted dropout ------------------------------------------------------------------------
 
 def dropout_forward(H, p, rng):
-    """Inverted dropout in training mode: drop each unit with probability p, scale kept ones by 1/(1-p).
+    """Inverted dropout in training: drop each unit with probability p, scale kept ones by 1/(1-p).
 
     H: array of any shape, e.g. (N, M) hidden activations; p: drop probability in [0, 1);
     rng: numpy.random.Generator that draws the mask (unused when p == 0).
