@@ -240,6 +240,12 @@ def test_missing_file_syntax_error_and_exception_at_import(box, tmp_path):
     assert raising.output == "before the error\n"
 
 
+def test_a_renamed_upload_still_loads(box, tmp_path):
+    renamed = tmp_path / "hw6 (1).py"
+    renamed.write_text("def ok():\n    return __name__\n")
+    assert box.load(renamed).ok and box.call("ok").value == "hw6__1_"
+
+
 def test_a_missing_function_and_an_exception_in_a_call(box, tmp_path):
     loaded(box, tmp_path, """
         not_a_function = 3

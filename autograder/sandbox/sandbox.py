@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import secrets
 import select
 import shutil
@@ -162,9 +163,15 @@ class Sandbox:
                 self._copied.append(path)
 
     def load(self, path: Path, module_name: str | None = None) -> LoadOutcome:
-        """Copy the student's file into the worker's directory and import it there."""
+        """Copy the student's file into the worker's directory and import it there.
+
+        module_name defaults to the file's stem made importable ("hw6 (1).py", as browsers
+        rename a second upload, loads as hw6__1_).
+        """
         path = Path(path)
-        module_name = module_name or path.stem
+        module_name = module_name or re.sub(r"\W", "_", path.stem)
+        if module_name[:1].isdigit():
+            module_name = "_" + module_name
         if not module_name.isidentifier():
             raise ValueError(f"{module_name!r} is not a module name")
         self._module = None
