@@ -21,13 +21,17 @@ from .submission import Submission
 def grade(assignment: Assignment, submission: Submission) -> Report:
     started = time.perf_counter()
     report = Report(assignment.title)
-    for question in assignment.questions:
-        verdict = _grade_one(question, submission)
-        feedback = question.check.explain(verdict, question.reveal)
-        report.tests.append(TestResult(
-            number=question.number, name=question.title,
-            score=round(verdict.fraction * question.points, 6), max_score=question.points,
-            output=feedback, visibility=question.visibility))
+    submission.start()
+    try:
+        for question in assignment.questions:
+            verdict = _grade_one(question, submission)
+            feedback = question.check.explain(verdict, question.reveal)
+            report.tests.append(TestResult(
+                number=question.number, name=question.title,
+                score=round(verdict.fraction * question.points, 6), max_score=question.points,
+                output=feedback, visibility=question.visibility))
+    finally:
+        submission.close()
     if submission.answers_error is not None:
         report.notes.append(f"Your answers could not be read: {submission.answers_error.message}")
     report.execution_time = time.perf_counter() - started

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from .errors import SubmissionError
+from .student_code import StudentCode
 from .yamlio import load_answers_file
 
 # Gradescope and browsers rename repeated uploads: "hw6 (1).py", "hw6-1.py", "hw6_2.py".
@@ -17,10 +18,15 @@ _RENAMED = r"{stem}(?: ?\(\d+\)|[-_ ]\d+)?{suffix}"
 
 
 class Submission:
-    def __init__(self, folder: Path | str, answers_file: str, code_files: tuple = ()):
+    """pool: a sandbox WorkerPool to fork student workers from (regrading many at once)."""
+
+    def __init__(self, folder: Path | str, answers_file: str, code_files: tuple = (), *,
+                 pool=None):
         self.folder = Path(folder)
         self.answers_file = answers_file
         self.code_files = code_files
+        self._pool = pool
+        self._code: dict = {}
         self._answers: dict | None = None
         self.answers_error: SubmissionError | None = None  # set once reading the answers failed
 
@@ -38,6 +44,26 @@ class Submission:
     def answer(self, question_id: str):
         """The raw answer to one question, or None when it was not answered."""
         return self.answers().get(question_id)
+
+    def start(self) -> None:
+        """Start a worker for each code file now, so it is ready when the code checks run."""
+        for name in self.code_files:
+            try:
+                self.code(name)
+            except SubmissionError:
+                pass  # reported by the items that need the file
+
+    def code(self, name: str) -> StudentCode:
+        """The student's `name` running in its sandbox; SubmissionError if it is missing."""
+        if name not in self._code:
+            self._code[name] = StudentCode(self.code_path(name), Path(name).stem, pool=self._pool)
+        return self._code[name]
+
+    def close(self) -> None:
+        """Stop every worker and every process the student's code started."""
+        for code in self._code.values():
+            code.close()
+        self._code.clear()
 
     def code_path(self, name: str) -> Path:
         """Where the student's `name` (e.g. hw6.py) is, recognising renamed uploads."""

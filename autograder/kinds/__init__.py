@@ -3,11 +3,12 @@
 To add a kind, write its module beside these and name it here.
 """
 
-from . import choice, derivative, expression, numeric
+from . import choice, code, derivative, expression, numeric
 
 KINDS = {
     "choice": choice,
     "numeric": numeric,
     "expression": expression,
     "derivative": derivative,
+    "code": code,
 }

@@ -1,0 +1,408 @@
+"""`code`: a function of the student's code file, checked against a trusted reference.
+
+Spec keys:
+  function     the student's function name (e.g. linear_backward)
+  file         which submitted file holds it (default: the assignment's first `submit.code`)
+  reference    module:function to compare with (default reference:<function>, our numpy network);
+               a module may also be a .py file in the assignment folder (`solution_extra.py:f`)
+  cases        a list of {args: [...], kwargs: {...}, name, then}; each argument is described as
+               in inputs.py. `then: {function, args, kwargs}` calls a second function with
+               `{result: i}` standing for item i of the first call's result (an opaque cache
+               stays opaque: the student's goes to the student's function, ours to ours).
+  outputs      which items of a tuple result to compare (default: all), e.g. [0] for (out, cache)
+  rtol, atol   tolerance of the comparison (defaults 1e-7 and 1e-9 · max(1, max|expected|))
+  may_modify   argument positions or names the function may change in place (default none)
+  gradient     {args, kwargs, wrt, loss, grads}: check the student's gradient against central
+               differences of the student's own loss (autograder/gradcheck.py), seeded the same
+               for every evaluation, so a wrong backward is told apart from a different forward
+  check        file.py:function in the assignment folder, an instructor's own Python check:
+               called as function(student, rng) -> (fraction, feedback), where
+               student.call(name, *args, **kwargs) runs the student's code in its sandbox
+
+Every case, the gradient check and the custom check are one unit each; the question earns the
+fraction of units passed. Why these tolerances: a correct implementation differs from the
+reference only by roundoff, at most a few hundred ulps for these sizes (~1e-13 relative); the
+smallest real mistake in our corpus (log(p + 1e-20) at logits of ±1000) is 1e-5 relative.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import importlib.util
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .. import gradcheck, inputs, mismatch
+from ..errors import StudentCodeError, SubmissionError
+from ..yamlio import Node
+from ..student_code import mutation_message
+from .base import Check, Verdict
+
+KEYS = {"function", "file", "reference", "cases", "outputs", "rtol", "atol", "may_modify",
+        "gradient", "check"}
+DEFAULT_RTOL = 1e-7
+DEFAULT_ATOL = 1e-9
+GRADIENT_REDRAWS = 3
+
+
+@dataclass(frozen=True)
+class Case:
+    function: str
+    reference: object
+    args: tuple
+    kwargs: dict
+    name: str
+    then: "Case | None" = None
+
+
+@dataclass(frozen=True)
+class Gradient:
+    args: tuple
+    kwargs: dict
+    wrt: int
+    loss: int | None
+    grads: int | None
+
+
+@dataclass(frozen=True)
+class Code(Check):
+    function: str
+    file: str
+    cases: tuple
+    outputs: tuple | None
+    rtol: float
+    atol: float
+    may_modify: frozenset
+    gradient: Gradient | None
+    custom: object
+
+    def grade(self, question_id: str, submission) -> Verdict:
+        try:
+            student = submission.code(self.file or submission.code_files[0])
+        except SubmissionError as exc:
+            return Verdict(0.0, exc.message)
+        problem = student.load_problem()
+        if problem:
+            return Verdict(0.0, problem)
+        seed = zlib.crc32(question_id.encode("utf-8"))
+        units = [self._case(student, case, np.random.default_rng([seed, number]))
+                 for number, case in enumerate(self.cases)]
+        if self.gradient is not None:
+            units.append(self._gradient_check(student, seed))
+        if self.custom is not None:
+            units.append(self._custom_check(student, seed))
+        fraction = sum(passed for passed, _ in units) / len(units)
+        lines = [message for _, message in units if message]
+        if fraction == 1.0:
+            return Verdict(1.0, f"`{self.function}`: all {len(units)} checks passed.")
+        return Verdict(fraction, "\n\n".join(lines))
+
+    # ------------------------------------------------------------------ reference comparison
+
+    def _case(self, student, case: Case, rng) -> tuple:
+        args = tuple(inputs.build(a, rng) for a in case.args)
+        kwargs = {k: inputs.build(v, rng) for k, v in case.kwargs.items()}
+        then_args = then_kwargs = None
+        if case.then is not None:
+            then_args = tuple(inputs.build(a, rng, previous=True) for a in case.then.args)
+            then_kwargs = {k: inputs.build(v, rng, previous=True)
+                           for k, v in case.then.kwargs.items()}
+        label = f"`{case.function}` on {case.name or describe(args, kwargs)}"
+        try:
+            expected = case.reference(*for_reference(args), **for_reference(kwargs))
+            outcome = student.call_outcome(case.function, *args, **kwargs)
+        except StudentCodeError as exc:
+            return 0.0, f"{label}: {exc.message}"
+        changed = [arg for arg in outcome.mutated_args if arg not in self.may_modify]
+        if changed:
+            return 0.0, f"{label}: {mutation_message(case.function, changed)}"
+        problem = compare(outcome.value, expected, self.outputs, self.rtol, self.atol,
+                          context=args + tuple(kwargs.values()))
+        if problem:
+            return 0.0, f"{label}: {problem}"
+        if case.then is None:
+            return 1.0, ""
+        then = case.then
+        label = f"`{then.function}` after `{case.function}` on {case.name or describe(args, kwargs)}"
+        try:
+            expected = then.reference(*for_reference(_resolve(then_args, expected)),
+                                      **for_reference(_resolve(then_kwargs, expected)))
+            value = student.call(then.function, *_resolve(then_args, outcome.value),
+                                 **_resolve(then_kwargs, outcome.value))
+        except StudentCodeError as exc:
+            return 0.0, f"{label}: {exc.message}"
+        problem = compare(value, expected, None, self.rtol, self.atol, context=then_args)
+        return (0.0, f"{label}: {problem}") if problem else (1.0, "")
+
+    # --------------------------------------------------------------- gradient self-consistency
+
+    def _gradient_check(self, student, seed: int) -> tuple:
+        spec = self.gradient
+        report = None
+        for attempt in range(GRADIENT_REDRAWS):
+            rng = np.random.default_rng([seed, 1_000_003, attempt])
+            args = [inputs.build(a, rng) for a in spec.args]
+            kwargs = {k: inputs.build(v, rng) for k, v in spec.kwargs.items()}
+
+            def run(params, pick):
+                called = list(args)
+                called[spec.wrt] = params
+                return _pick(student.call(self.function, *called, **kwargs), pick)
+
+            try:
+                report = gradcheck.check_gradient(
+                    lambda params: _as_loss(run(params, spec.loss)),
+                    lambda params: run(params, spec.grads), args[spec.wrt], rng)
+            except StudentCodeError as exc:
+                return 0.0, f"Gradient check of `{self.function}`: {exc.message}"
+            if report.status != gradcheck.INCONCLUSIVE:
+                break
+        if report.status == gradcheck.FAILED:
+            return 0.0, (f"Gradient check of `{self.function}` (your gradients against central "
+                         f"differences of your own loss): your backward pass disagrees with your "
+                         f"own forward pass.\n\n{report.message}")
+        if all(tensor.analytic is not None and not np.any(tensor.analytic)
+               for tensor in report.tensors.values()):
+            # A constant loss with zero gradients is consistent, and says nothing.
+            return 0.0, (f"Gradient check of `{self.function}`: every gradient is zero, so "
+                         "there is nothing to check against.")
+        return 1.0, ""
+
+    def _custom_check(self, student, seed: int) -> tuple:
+        try:
+            fraction, feedback = self.custom(student, np.random.default_rng([seed, 2_000_003]))
+        except StudentCodeError as exc:
+            return 0.0, exc.message
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+            # The check was proven on the solution; what breaks it is what the student returned.
+            return 0.0, (f"`{self.function}` returned something the check could not use "
+                         f"({type(exc).__name__}: {exc}).")
+        return min(1.0, max(0.0, float(fraction))), feedback
+
+
+def load(node: Node, folder: Path) -> Code:
+    function = node.require("function", str, "the student's function name")
+    if not function.isidentifier():
+        raise node.error("function", f"'{function}' is not a Python function name")
+    file = node.optional("file", str, "a submitted file name such as hw6.py", "")
+    reference = _load_callable(node, "reference", folder, f"reference:{function}")
+    cases = tuple(_load_case(node, item, index, function, reference, folder)
+                  for index, item in enumerate(node.optional("cases", list, "a list of cases", [])))
+    gradient = _load_gradient(node) if "gradient" in node else None
+    custom = _load_callable(node, "check", folder, None) if "check" in node else None
+    if not cases and gradient is None and custom is None:
+        raise node.error(None, "a code question needs cases, a gradient check or a check")
+    outputs = node.optional("outputs", list, "a list of result positions", None)
+    if outputs is not None and not all(isinstance(i, int) and not isinstance(i, bool)
+                                       for i in outputs):
+        raise node.error("outputs", "must list whole-number positions such as [0]")
+    rtol = node.optional("rtol", (int, float), "a relative tolerance", DEFAULT_RTOL)
+    atol = node.optional("atol", (int, float), "an absolute tolerance", DEFAULT_ATOL)
+    may_modify = node.optional("may_modify", list, "argument positions or names", [])
+    return Code(function=function, file=file, cases=cases,
+                outputs=tuple(outputs) if outputs is not None else None, rtol=float(rtol),
+                atol=float(atol), may_modify=frozenset(may_modify), gradient=gradient,
+                custom=custom)
+
+
+def _load_case(node: Node, item, index: int, function: str, reference, folder: Path) -> Case:
+    where = f"cases[{index}]"
+    if not isinstance(item, Node):
+        raise node.error("cases", f"{where} must be a mapping with args (and kwargs)")
+    item.reject_unknown_keys({"args", "kwargs", "name", "then"}, f"a case of {function}")
+    args = item.optional("args", list, "a list of argument descriptions", [])
+    kwargs = item.optional("kwargs", Node, "a mapping of keyword arguments", Node())
+    for key, value in [(f"args[{i}]", a) for i, a in enumerate(args)] + list(kwargs.items()):
+        inputs.check(value, item.error("args" if key.startswith("args[") else "kwargs",
+                                       f"{where} {key}"))
+    then = None
+    if "then" in item:
+        step = item.typed("then", Node, "{function, args, kwargs}")
+        step.reject_unknown_keys({"function", "reference", "args", "kwargs"}, "a then step")
+        then_function = step.require("function", str, "the function to call next")
+        then_reference = _load_callable(step, "reference", folder, f"reference:{then_function}")
+        then = Case(then_function, then_reference, tuple(step.optional("args", list, "a list", [])),
+                    dict(step.optional("kwargs", Node, "a mapping", Node())), "")
+    name = item.optional("name", str, "a short description of the case", "")
+    return Case(function, reference, tuple(args), dict(kwargs), name, then)
+
+
+def _load_gradient(node: Node) -> Gradient:
+    spec = node.typed("gradient", Node, "{args, kwargs, wrt, loss, grads}")
+    spec.reject_unknown_keys({"args", "kwargs", "wrt", "loss", "grads"}, "gradient")
+    args = spec.require("args", list, "the arguments of one call")
+    kwargs = spec.optional("kwargs", Node, "keyword arguments", Node())
+    for value in args + list(kwargs.values()):
+        inputs.check(value, spec.error("args", "gradient args"))
+    wrt = spec.optional("wrt", int, "the position of the parameters argument", 0)
+    if not 0 <= wrt < len(args):
+        raise spec.error("wrt", f"position {wrt} is not among the {len(args)} args")
+    loss = spec.optional("loss", int, "the position of the loss in the result", None)
+    grads = spec.optional("grads", int, "the position of the gradients in the result", None)
+    return Gradient(tuple(args), dict(kwargs), wrt, loss, grads)
+
+
+def _load_callable(node: Node, key: str, folder: Path, default: str | None):
+    target = node.optional(key, str, "module:function or file.py:function", default)
+    module_name, _, attribute = target.partition(":")
+    if not attribute:
+        raise node.error(key, f"'{target}' must be module:function or file.py:function")
+    try:
+        if module_name.endswith(".py"):
+            path = (folder / module_name).resolve()
+            spec = importlib.util.spec_from_file_location(f"_spec_{path.stem}", path)
+            if spec is None or not path.is_file():
+                raise FileNotFoundError(f"no {module_name} in {folder}")
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+        else:
+            module = importlib.import_module(module_name)
+        found = getattr(module, attribute)
+    except (ImportError, FileNotFoundError, AttributeError, SyntaxError) as exc:
+        raise node.error(key, f"cannot load {target}: {exc}") from None
+    if not callable(found):
+        raise node.error(key, f"{target} is not a function")
+    return found
+
+
+# ---------------------------------------------------------------------- comparing results
+
+def compare(got, want, outputs, rtol: float, atol: float, context=()) -> str | None:
+    """None when the student's result matches the reference's; otherwise what differs."""
+    if outputs is not None:
+        if not isinstance(got, (tuple, list)) or len(got) != len(want):
+            return f"expected a tuple of {len(want)} items, got {_kind(got)}."
+        for position in outputs:
+            problem = compare(got[position], want[position], None, rtol, atol, context)
+            if problem:
+                return f"item {position + 1} of the result: {problem}"
+        return None
+    return _compare(got, want, rtol, atol, context, "")
+
+
+def _compare(got, want, rtol, atol, context, path) -> str | None:
+    at = f" (in {path})" if path else ""
+    if isinstance(want, dict):
+        if not isinstance(got, dict):
+            return f"expected a dict with keys {sorted(want)}, got {_kind(got)}{at}."
+        if set(got) != set(want):
+            return f"expected keys {sorted(want)}, got {sorted(map(str, got))}{at}."
+        for key in want:
+            problem = _compare(got[key], want[key], rtol, atol, context, f"{path}[{key!r}]")
+            if problem:
+                return problem
+        return None
+    if isinstance(want, (tuple, list)):
+        if not isinstance(got, (tuple, list)) or len(got) != len(want):
+            return f"expected {len(want)} items, got {_kind(got)}{at}."
+        for position, (g, w) in enumerate(zip(got, want)):
+            problem = _compare(g, w, rtol, atol, context, f"{path}[{position}]")
+            if problem:
+                return problem
+        return None
+    if isinstance(want, str):
+        return None if got == want else f"expected {want!r}, got {_kind(got)}{at}."
+    return _compare_numbers(got, want, rtol, atol, context, at)
+
+
+def _compare_numbers(got, want, rtol, atol, context, at) -> str | None:
+    want = np.asarray(want)
+    if isinstance(got, (str, dict)) or got is None:
+        return f"expected a number or array, got {_kind(got)}{at}."
+    try:
+        raw = np.asarray(got)
+        values = raw.astype(np.float64)
+    except (TypeError, ValueError):
+        return f"expected numbers, got {_kind(got)}{at}."
+    if want.dtype.kind in "iu":
+        if raw.dtype.kind not in "iu":
+            return f"expected integer labels, got an array of dtype {raw.dtype}{at}."
+        if raw.shape != want.shape:
+            return mismatch.explain(values, want.astype(np.float64)) + at
+        wrong = int((raw != want).sum())
+        return None if wrong == 0 else f"{wrong} of {want.size} labels differ{at}."
+    if want.ndim == 0 and values.size == 1:
+        values = values.reshape(())
+    want = want.astype(np.float64)
+    if values.shape == want.shape and np.isfinite(values).all():
+        scale = max(1.0, float(np.abs(want).max())) if want.size else 1.0
+        if np.all(np.abs(values - want) <= atol * scale + rtol * np.abs(want)):
+            return None
+    return mismatch.explain(values, want, batch=_batch_size(context)) + at
+
+
+def _batch_size(context) -> int | None:
+    for value in context:
+        if isinstance(value, np.ndarray) and value.ndim == 2:
+            return value.shape[0]
+    return None
+
+
+def describe(args, kwargs) -> str:
+    parts = [_short(a) for a in args] + [f"{k}={_short(v)}" for k, v in kwargs.items()]
+    return "(" + ", ".join(parts) + ")"
+
+
+def _short(value) -> str:
+    if isinstance(value, np.ndarray):
+        if value.size <= 4:
+            return np.array2string(value, precision=4, separator=", ")
+        return f"array{value.shape}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_short(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, inputs.RngSeed):
+        return f"rng(seed={value.seed})"
+    return repr(value)
+
+
+def _kind(value) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)} items"
+    return f"a {type(value).__name__}"
+
+
+def for_reference(value):
+    """A private copy of the inputs for the reference, with a real Generator for each RngSeed."""
+    if isinstance(value, inputs.RngSeed):
+        return np.random.default_rng(value.seed)
+    if isinstance(value, dict):
+        return {key: for_reference(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(for_reference(item) for item in value)
+    return copy.deepcopy(value)
+
+
+def _resolve(value, previous):
+    if isinstance(value, inputs.PreviousResult):
+        return previous if value.index is None else previous[value.index]
+    if isinstance(value, dict):
+        return {key: _resolve(item, previous) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_resolve(item, previous) for item in value)
+    return value
+
+
+def _pick(value, position):
+    if position is None:
+        return value
+    if not isinstance(value, (tuple, list)) or len(value) <= position:
+        raise gradcheck.InvalidValue(f"expected a tuple with an item {position + 1}, got "
+                                     f"{_kind(value)}")
+    return value[position]
+
+
+def _as_loss(value) -> float:
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise gradcheck.InvalidValue(f"the loss must be a number, got {_kind(value)}") from None
+    if array.size != 1:
+        raise gradcheck.InvalidValue(f"the loss must be one number, got shape {array.shape}")
+    return float(array.reshape(()))
+

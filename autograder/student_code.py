@@ -1,0 +1,124 @@
+"""A student's code file running in a sandbox worker, as the code checks see it.
+
+Values going in are plain data (inputs.RngSeed becomes the sandbox's Rng); values coming out are
+plain data or Handles. Calls that fail come back as StudentCodeError with a message for the student.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from .errors import StudentCodeError
+from .inputs import RngSeed
+from .sandbox import Limits, Rng, Sandbox
+
+NOT_IMPLEMENTED = "NotImplementedError"
+# HW6's functions take milliseconds and train() well under a second; these limits leave a wide
+# margin while keeping a hanging submission's cost to seconds per function.
+STUDENT_LIMITS = Limits(cpu_seconds_per_call=5, wall_seconds_per_call=10)
+
+
+class StudentCode:
+    """One student file loaded in its own worker. Start it early; it loads on first use."""
+
+    def __init__(self, path: Path, module_name: str, *, limits: Limits = STUDENT_LIMITS,
+                 pool=None):
+        self.path = Path(path)
+        self.module_name = module_name  # "hw6" even when the upload was renamed "hw6 (1).py"
+        self._limits, self._pool = limits, pool
+        self._hung: set = set()  # functions that timed out: not called again
+        self._sandbox: Sandbox | None = None
+        self._start_error: Exception | None = None
+        self._load_problem: str | None = None
+        self._loaded = False
+        # The worker's interpreter starts while the grader loads the spec and the reference.
+        self._starting = threading.Thread(target=self._start, daemon=True)
+        self._starting.start()
+
+    def _start(self) -> None:
+        try:
+            self._sandbox = Sandbox(self._limits, pool=self._pool)
+        except Exception as exc:  # reported on first use, as that item's failure
+            self._start_error = exc
+
+    def load_problem(self) -> str | None:
+        """None when the module imported; otherwise what the student should know."""
+        if not self._loaded:
+            self._loaded = True
+            self._starting.join()
+            if self._start_error is not None:
+                self._load_problem = f"the sandbox could not start: {self._start_error}"
+            else:
+                outcome = self._sandbox.load(self.path, self.module_name)
+                if not outcome.ok:
+                    self._load_problem = _load_message(self.path.name, outcome)
+        return self._load_problem
+
+    def call(self, function: str, *args, **kwargs):
+        """The function's return value, or StudentCodeError saying what went wrong.
+
+        A function that modifies its inputs fails too: the contract says it must not.
+        """
+        outcome = self.call_outcome(function, *args, **kwargs)
+        if outcome.mutated_args:
+            raise StudentCodeError(mutation_message(function, outcome.mutated_args))
+        return outcome.value
+
+    def call_outcome(self, function: str, *args, **kwargs):
+        """Like call, but returns the sandbox's CallOutcome (for its mutated_args)."""
+        problem = self.load_problem()
+        if problem:
+            raise StudentCodeError(problem)
+        if function in self._hung:
+            raise StudentCodeError(f"`{function}` was not run again: it timed out before.")
+        outcome = self._sandbox.call(function, *to_wire(list(args)), **to_wire(kwargs))
+        if not outcome.ok:
+            if outcome.kind == "timeout":
+                self._hung.add(function)
+            raise StudentCodeError(call_message(function, outcome))
+        return outcome
+
+    def close(self) -> None:
+        self._starting.join()
+        if self._sandbox is not None:
+            self._sandbox.close()
+
+
+def to_wire(value):
+    """Inputs as the sandbox takes them: RngSeed -> Rng, containers recursively."""
+    if isinstance(value, RngSeed):
+        return Rng(value.seed)
+    if isinstance(value, dict):
+        return {key: to_wire(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(to_wire(item) for item in value)
+    return value
+
+
+def mutation_message(function: str, mutated_args) -> str:
+    names = ", ".join(f"argument {a + 1}" if isinstance(a, int) else f"`{a}`"
+                      for a in mutated_args)
+    return (f"`{function}` modified its input ({names}); it must leave its inputs unchanged "
+            "(make a copy first).")
+
+
+def call_message(function: str, outcome) -> str:
+    if outcome.kind == "exception" and NOT_IMPLEMENTED in outcome.message:
+        return f"`{function}` is not implemented yet (it raises NotImplementedError)."
+    if outcome.kind == "missing":
+        return f"`{function}` is not defined in your file."
+    if outcome.kind == "timeout":
+        return f"`{function}` did not finish within the time limit (an endless loop?)."
+    if outcome.kind == "memory":
+        return f"`{function}` ran out of memory."
+    if outcome.kind == "crashed":
+        return f"`{function}` crashed the process running your code ({outcome.message})."
+    message = outcome.message.strip()
+    return f"`{function}` failed:\n\n```\n{message[-1500:]}\n```"
+
+
+def _load_message(name: str, outcome) -> str:
+    where = f" (line {outcome.line})" if outcome.line else ""
+    text = outcome.message.strip()
+    return f"{name} could not be loaded{where}: {outcome.kind}.\n\n```\n{text[-1500:]}\n```"
