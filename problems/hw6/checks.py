@@ -1,0 +1,143 @@
+"""HW6 checks that have no single right output to compare: an instructor's Python escape hatch.
+
+Each check is called as check(student, rng) -> (fraction, feedback): `student.call(name, ...)`
+runs the student's function in its sandbox (raising StudentCodeError, which the grader reports,
+when it fails) and `rng` is a seeded numpy Generator. These run in the grader, not the sandbox.
+"""
+
+import numpy as np
+
+from autograder import mismatch
+from autograder.inputs import RngSeed
+from reference import predict as reference_predict
+
+# Dropout statistics are checked at SIGMAS standard deviations of the binomial draw: a correct
+# dropout fails one of them with probability ~1e-8, a wrong rate (p as keep probability) by
+# hundreds of sigmas.
+SIGMAS = 6.0
+
+
+def dropout_forward_statistics(student, rng):
+    p = 0.3
+    H = rng.uniform(0.5, 1.5, size=(400, 250))
+    out, _ = student.call("dropout_forward", H, p, RngSeed(int(rng.integers(1 << 31))))
+    out = np.asarray(out, dtype=np.float64)
+    if out.shape != H.shape:
+        return 0.0, f"`dropout_forward` returned shape {out.shape} for an input of shape {H.shape}."
+    kept = out != 0
+    problems = []
+    dropped = 1 - kept.mean()
+    sigma = np.sqrt(p * (1 - p) / H.size)
+    if abs(dropped - p) > SIGMAS * sigma:
+        problems.append(f"it dropped {dropped:.3f} of the units with p = {p}; about {p} should be "
+                        "dropped (is p the drop probability in your code, not the keep one?)")
+    if not kept.any():
+        problems.append("it dropped every unit")
+    elif not np.allclose(out[kept], H[kept] / (1 - p), rtol=1e-9, atol=0):
+        ratio = float(np.median(out[kept] / H[kept]))
+        problems.append(f"kept units are H times {ratio:.4g}; they should be H/(1 - p) = H times "
+                        f"{1 / (1 - p):.4g} so that E[out] = H (inverted dropout)")
+    mean_ratio = out.mean() / H.mean()
+    if abs(mean_ratio - 1) > SIGMAS * np.sqrt(p / (1 - p) / H.size) * 1.5:
+        problems.append(f"E[out] is {mean_ratio:.3f}·E[H]; inverted dropout keeps E[out] = H")
+    rows_alike = np.mean([np.array_equal(kept[0], row) for row in kept[1:]])
+    columns_alike = np.mean([np.array_equal(kept[:, 0], col) for col in kept.T[1:]])
+    if rows_alike > 0.5 or columns_alike > 0.5:
+        axis = "row" if rows_alike > 0.5 else "column"
+        problems.append(f"every {axis} drops the same units: draw an independent mask entry for "
+                        "every unit, e.g. rng.random(H.shape)")
+    identity, _ = student.call("dropout_forward", H[:3], 0.0, RngSeed(1))
+    if not np.allclose(np.asarray(identity, dtype=np.float64), H[:3], rtol=1e-12, atol=0):
+        problems.append("with p = 0 it should return H unchanged")
+    checks = 5
+    feedback = "`dropout_forward`: " + "; ".join(problems) + "." if problems else ""
+    return (checks - len(problems)) / checks, feedback
+
+
+def dropout_backward_uses_mask(student, rng):
+    """dH = dout / (1 - p) where the student's own forward kept a unit, 0 where it dropped it."""
+    p = 0.4
+    H = rng.uniform(0.5, 1.5, size=(6, 7))
+    dout = rng.standard_normal((6, 7))
+    out, mask = student.call("dropout_forward", H, p, RngSeed(int(rng.integers(1 << 31))))
+    dH = np.asarray(student.call("dropout_backward", dout, mask, p), dtype=np.float64)
+    kept = np.asarray(out, dtype=np.float64) != 0
+    if kept.mean() < 0.2:
+        return 0.0, ("`dropout_backward` could not be checked: your `dropout_forward` kept "
+                     f"{kept.mean():.0%} of the units at p = {p}.")
+    expected = dout * kept / (1 - p)
+    if dH.shape == expected.shape and np.allclose(dH, expected, rtol=1e-9, atol=1e-12):
+        return 1.0, ""
+    return 0.0, ("`dropout_backward` with the mask from your own `dropout_forward` (p = 0.4): "
+                 + mismatch.explain(dH, expected, drop=p))
+
+
+def init_params_shapes(student, rng):
+    D, M, K = 5, 4, 3
+    params = student.call("init_params", D, M, K, RngSeed(int(rng.integers(1 << 31))))
+    if not isinstance(params, dict):
+        return 0.0, "`init_params` should return a dict with keys W1, b1, W2, b2."
+    shapes = {"W1": (D, M), "b1": (M,), "W2": (M, K), "b2": (K,)}
+    problems = []
+    for name, shape in shapes.items():
+        if name not in params:
+            problems.append(f"no {name}")
+            continue
+        value = np.asarray(params[name], dtype=np.float64)
+        if value.shape != shape:
+            problems.append(f"{name} has shape {value.shape}, expected {shape}")
+        elif not np.isfinite(value).all():
+            problems.append(f"{name} has non-finite values")
+        elif name.startswith("W") and np.ptp(value) == 0:
+            problems.append(f"all entries of {name} are equal: hidden units would stay identical "
+                            "(symmetry); draw them at random")
+        elif name.startswith("b") and np.abs(value).max() > 1:
+            problems.append(f"{name} should be zero or small")
+    if problems:
+        return 0.0, "`init_params(5, 4, 3, rng)`: " + "; ".join(problems) + "."
+    return 1.0, ""
+
+
+# Training: two interleaved half-moons, not linearly separable. The reference reaches about 97%
+# training accuracy with these settings on every seed we tried; a student's correct network does
+# the same, and TRAIN_ACCURACY leaves a wide margin.
+TRAIN_ACCURACY = 0.85
+TRAIN_SETTINGS = {"M": 16, "lr": 1.0, "epochs": 60, "batch_size": 16}
+
+
+def two_moons(rng, n=200, noise=0.15):
+    """X (n, 2), y (n,) in {0, 1}: two interleaved half circles."""
+    angle = rng.uniform(0, np.pi, n)
+    y = rng.integers(0, 2, n)
+    X = np.stack([np.cos(angle) + y * 1.0, np.sin(angle) * (1 - 2 * y) + y * 0.5], axis=1)
+    return X + noise * rng.standard_normal((n, 2)), y.astype(np.int64)
+
+
+def train_learns(student, rng):
+    X, y = two_moons(rng)
+    params, losses = student.call("train", X, y, **TRAIN_SETTINGS, seed=int(rng.integers(1000)))
+    problems = []
+    epochs = TRAIN_SETTINGS["epochs"]
+    losses = np.asarray(losses, dtype=np.float64).ravel()
+    if losses.size != epochs:
+        problems.append(f"`losses` has {losses.size} entries; expected one per epoch ({epochs})")
+    elif not np.isfinite(losses).all() or not losses[-1] < 0.8 * losses[0]:
+        problems.append(f"the loss did not fall (first epoch {losses[0]:.4g}, last {losses[-1]:.4g})")
+    try:
+        accuracy = float(np.mean(reference_predict(
+            {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}, X) == y))
+    except (AttributeError, KeyError, ValueError, TypeError):
+        problems.append("the returned params are not a dict with W1, b1, W2, b2 of the right shapes")
+        accuracy = None
+    if accuracy is not None and accuracy < TRAIN_ACCURACY:
+        problems.append(f"training accuracy {accuracy:.1%} on two interleaved moons (N = 200, "
+                        f"M = 16, lr = 1, 60 epochs, batch 16); a working network reaches "
+                        f"{TRAIN_ACCURACY:.0%} or more")
+    labels = student.call("predict", params, X)
+    labels = np.asarray(labels)
+    if labels.shape != y.shape or labels.dtype.kind not in "iu":
+        problems.append(f"`predict` should return int labels of shape {y.shape}; got dtype "
+                        f"{labels.dtype}, shape {labels.shape}")
+    if problems:
+        return 0.0, "`train`: " + "; ".join(problems) + "."
+    return 1.0, ""
