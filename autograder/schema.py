@@ -77,8 +77,31 @@ KIND_KEYS = {
         "wrt": {"type": "string", "description": "the variable to differentiate by"},
         "samples": _SAMPLES, "rtol": _RTOL,
     },
+    "code": {
+        "function": {"type": "string", "description": "the student's function name"},
+        "file": {"type": "string", "description": "the submitted file holding it (default: the "
+                                                  "first of submit.code)"},
+        "reference": {"type": "string",
+                      "description": "module:function or file.py:function to compare with "
+                                     "(default reference:<function>)"},
+        "cases": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False,
+            "properties": {"args": {"type": "array"}, "kwargs": {"type": "object"},
+                           "name": {"type": "string"}, "then": {"type": "object"}}},
+            "description": "inputs (see autograder/inputs.py) the student's function and the "
+                           "reference are called with"},
+        "outputs": {"type": "array", "items": {"type": "integer"},
+                    "description": "which items of a tuple result to compare"},
+        "rtol": {"type": "number", "minimum": 0}, "atol": {"type": "number", "minimum": 0},
+        "may_modify": {"type": "array", "items": {"type": ["integer", "string"]},
+                       "description": "arguments the function may change in place"},
+        "gradient": {"type": "object", "required": ["args"],
+                     "description": "check the student's gradients against central differences "
+                                    "of the student's own loss"},
+        "check": {"type": "string", "description": "file.py:function, an instructor's own check"},
+    },
 }
-REQUIRED = {"choice": ["choices", "answer"], "numeric": ["answer"],
+REQUIRED = {"choice": ["choices", "answer"], "numeric": ["answer"], "code": ["function"],
             "expression": ["variables", "answer"],
             "derivative": ["variables", "function", "wrt"]}
 
