@@ -128,8 +128,6 @@ class Sandbox:
         self._copied: list[Path] = []
         self._module: tuple[str, str] | None = None
         self._load_failure: LoadOutcome | None = None
-        if self.user:
-            check_sandbox_user_can_run(self.python, self.user.name)
         # The student owns workdir; its parent is ours so the student cannot swap workdir
         # for a symlink into the grader's files before we copy something into it.
         self._root = Path(tempfile.mkdtemp(prefix="autograder-sandbox-"))
@@ -305,6 +303,9 @@ class Sandbox:
             worker.wait_ready(time.monotonic() + self.limits.start_seconds)
         except _Broken as broken:
             worker.stop()
+            if self.user:
+                # Checked only on failure: probing up front costs a whole interpreter start.
+                check_sandbox_user_can_run(self.python, self.user.name)
             raise AutograderError(f"the sandbox worker did not start: {broken.message}") from None
         return worker
 
