@@ -17,7 +17,10 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+import zlib
 from pathlib import Path
+
+import numpy as np
 
 from .spec import SPEC_FILE, Assignment, load_assignment, substitute
 from .yamlio import load_spec_file
@@ -25,7 +28,8 @@ from .yamlio import load_spec_file
 PACKAGE = Path(__file__).resolve().parent
 SELFCHECK = "selfcheck"
 # The grader modules the self-check imports, copied as they are (their imports made relative).
-SELFCHECK_MODULES = ("errors.py", "formula.py", "yamlio.py", "kinds/base.py", "kinds/choice.py")
+SELFCHECK_MODULES = ("errors.py", "formula.py", "yamlio.py", "kinds/base.py", "kinds/choice.py",
+                     "inputs.py", "gradcheck.py", "notebook.py")
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 README = """\
@@ -42,9 +46,7 @@ From this folder, with Python 3.10 or newer and numpy and pyyaml installed:
 python3 -m selfcheck
 ```
 
-It checks that every answer is in a form the grader can read: choice letters that exist,
-numbers that parse, formulas that use only the allowed variables. It does not tell you whether an
-answer is right. Fix every line marked ✗, then run it again.
+{checks} Fix every line marked ✗, then run it again.
 
 ## Submit
 
@@ -84,7 +86,17 @@ def handout_files(assignment: Assignment) -> dict:
             file_lines.append(f"- `{name}`: fill in the functions.")
     file_lines.append("- `selfcheck/`: the self-check (below); you need not read it.")
     uploads = " and ".join(f"`{name}`" for name in _uploads(assignment))
+    checks = []
+    if any(question.kind != "code" for question in assignment.questions):
+        checks.append("It checks that every answer is in a form the grader can read: choice "
+                      "letters that exist, numbers that parse, formulas that use only the allowed "
+                      "variables; it does not tell you whether an answer is right.")
+    if assignment.code_files:
+        checks.append("It runs your functions on the public test cases and compares their "
+                      "outputs with the expected ones, and checks your gradients against "
+                      "finite differences of your own loss; Gradescope runs more checks.")
     files["README.md"] = README.format(title=assignment.title, uploads=uploads,
+                                       checks="\n".join(checks),
                                        file_lines="\n".join(file_lines) + "\n")
     files.update(selfcheck_files(assignment))
     return {name: data.encode("utf-8") if isinstance(data, str) else data
@@ -112,7 +124,11 @@ def selfcheck_files(assignment: Assignment) -> dict:
 
 
 def public_description(assignment: Assignment) -> dict:
-    """What the self-check may know of each question: nothing that gives an answer away."""
+    """What the self-check may know of each question: nothing that gives an answer away.
+
+    For code, the public cases are those of visible questions, with the reference's outputs on
+    them; hidden questions, `then` steps and instructors' custom checks stay on Gradescope.
+    """
     questions = []
     for question in assignment.questions:
         public = {"id": question.id, "number": question.number, "title": question.title,
@@ -121,9 +137,59 @@ def public_description(assignment: Assignment) -> dict:
             public["letters"] = list(question.check.letters)
         elif question.kind in ("expression", "derivative"):
             public["names"] = formula_names(question)
+        elif question.kind == "code":
+            public.update(_public_code(assignment, question))
         questions.append(public)
     return {"title": assignment.title, "answers_file": assignment.answers_file,
+            "code_files": list(assignment.code_files),
+            "has_answers": any(q.kind != "code" for q in assignment.questions),
             "questions": questions}
+
+
+def _public_code(assignment: Assignment, question) -> dict:
+    """The expected outputs on a visible code question's cases, and its gradient check."""
+    from . import inputs
+    from .kinds.code import for_reference
+    check = question.check
+    public = {"function": check.function, "file": check.file or assignment.code_files[0],
+              "public_cases": [], "gradient_check": None}
+    if question.visibility != "visible":
+        return public
+    seed = zlib.crc32(question.id.encode("utf-8"))
+    for number, case in enumerate(check.cases):
+        if case.then is not None:
+            continue
+        rng = np.random.default_rng([seed, number])
+        args = tuple(inputs.build(a, rng) for a in case.args)
+        kwargs = {k: inputs.build(v, rng) for k, v in case.kwargs.items()}
+        expected = case.reference(*for_reference(args), **for_reference(kwargs))
+        public["public_cases"].append({
+            "name": case.name, "seed": [seed, number], "args": list(case.args),
+            "kwargs": dict(case.kwargs), "expected": encode(expected),
+            "outputs": list(check.outputs) if check.outputs is not None else None,
+            "rtol": check.rtol, "atol": check.atol})
+    if check.gradient is not None:
+        gradient = check.gradient
+        public["gradient_check"] = {"seed": seed, "args": list(gradient.args),
+                                    "kwargs": dict(gradient.kwargs), "wrt": gradient.wrt,
+                                    "loss": gradient.loss, "grads": gradient.grads}
+    return public
+
+
+def encode(value):
+    """A result as JSON: arrays keep dtype and shape, tuples stay tuples (selfcheck.decode)."""
+    if isinstance(value, np.ndarray):
+        return {"ndarray": value.ravel().tolist(), "dtype": str(value.dtype),
+                "shape": list(value.shape)}
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, tuple):
+        return {"tuple": [encode(item) for item in value]}
+    if isinstance(value, list):
+        return [encode(item) for item in value]
+    if isinstance(value, dict):
+        return {"dict": {str(key): encode(item) for key, item in value.items()}}
+    return value
 
 
 def formula_names(question) -> list:

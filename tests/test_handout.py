@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from autograder.cli import main
+from autograder.handout import SELFCHECK_MODULES
 from autograder.spec import load_assignment
 from autograder.validate import load_key_file, synthesize_key
 from autograder.yamlio import load_spec_file
@@ -53,8 +54,11 @@ def secrets_of(assignment_folder) -> list:
         if question.kind == "derivative":
             secrets.append(squash(check.function.text))
     secrets += [squash(str(value)) for value in load_key_file(assignment_folder).values()]
+    # The starter file and the grader modules the self-check ships are public by design.
     starter = "".join((assignment_folder / name).read_text() for name in assignment.code_files
                       if (assignment_folder / name).is_file())
+    starter += "".join((ROOT / "autograder" / module).read_text()
+                       for module in (*SELFCHECK_MODULES, "selfcheck.py"))
     sources = [*(assignment_folder / "solution").glob("*.py"), *(ROOT / "reference").glob("*.py")]
     for path in sources:
         for line in path.read_text().splitlines():
@@ -167,3 +171,105 @@ def test_show_renders_one_students_numbers(capsys):
     params = load_assignment(QUIZ, student="alice@example.edu").params
     assert f"$x_1 = {params['x1']}$" in out and f"$w_{{11}} = {params['w11']}$" in out
     assert "{{" not in out and "⟨" not in out
+
+
+# ------------------------------------------------------------------------------------ HW6 (code)
+
+HW6 = PROBLEMS / "hw6"
+CORPUS = ROOT / "tests" / "corpus" / "hw6"
+
+
+@pytest.fixture(scope="module")
+def hw6_handout(tmp_path_factory):
+    return build(HW6, tmp_path_factory.mktemp("hw6-handout"))
+
+
+@pytest.fixture(scope="module")
+def hw6_public(hw6_handout):
+    return json.loads((hw6_handout / "selfcheck" / "public.json").read_text())
+
+
+def test_hw6_handout_has_the_starter_and_no_secrets(hw6_handout, hw6_public):
+    assert (hw6_handout / "hw6.py").read_bytes() == (HW6 / "hw6.py").read_bytes()
+    assert not (hw6_handout / "answers.yaml").exists()       # code only: nothing to answer
+    text = squash(handout_text(hw6_handout))
+    secrets = secrets_of(HW6)
+    assert len(secrets) > 50                                  # the solution and the reference
+    assert not [secret for secret in secrets if secret in text]
+    quiz = load_assignment(HW6)
+    for question, public in zip(quiz.questions, hw6_public["questions"]):
+        if question.kind != "code":
+            continue
+        visible = question.visibility == "visible"
+        wanted = [case for case in question.check.cases if case.then is None] if visible else []
+        assert len(public["public_cases"]) == len(wanted), question.id
+        assert bool(public["gradient_check"]) == (visible and question.check.gradient is not None)
+
+
+def check_file(public, tmp_path, source, name="hw6.py"):
+    """The self-check's code lines for one student file: {question id: passed?}."""
+    from autograder.selfcheck import check_code
+    folder = tmp_path / "student"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    (folder / name).write_bytes(source.read_bytes() if hasattr(source, "read_bytes") else source)
+    lines, problems = check_code(public, folder)
+    marks = {line.split(". ", 1)[1].split(":")[0]: line.lstrip()[0] for line in lines
+             if re.match(r"\s+[✓✗·]\s+\d+\.", line)}
+    return marks, lines, problems
+
+
+def test_selfcheck_passes_the_solution_and_every_correct_submission(hw6_public, tmp_path):
+    for source in [HW6 / "solution" / "hw6.py", *sorted((CORPUS / "correct").glob("*.py"))]:
+        marks, lines, problems = check_file(hw6_public, tmp_path, source)
+        assert problems == 0, (source.name, lines)
+        assert list(marks.values()).count("✓") >= 10
+
+
+def test_selfcheck_on_the_starter_says_not_implemented(hw6_public, tmp_path):
+    marks, lines, problems = check_file(hw6_public, tmp_path, HW6 / "hw6.py")
+    assert problems == list(marks.values()).count("✗") >= 10
+    assert all("not implemented yet" in line for line in lines if "✗" in line)
+
+
+def _tagged(path, tag) -> set:
+    text = path.read_text()
+    line = next((line for line in text.splitlines() if line.startswith(tag)), "")
+    return {name.strip() for name in line[len(tag):].split(":")[0].split(",") if name.strip()}
+
+
+@pytest.mark.parametrize("path", sorted((CORPUS / "buggy").glob("*.py")), ids=lambda p: p.stem)
+def test_selfcheck_flags_only_functions_that_are_wrong(hw6_public, tmp_path, path):
+    wrong = _tagged(path, '"""BUG: ') | _tagged(path, "ALSO: ")
+    functions = {q["id"]: q["function"] for q in hw6_public["questions"]}
+    marks, lines, _ = check_file(hw6_public, tmp_path, path)
+    flagged = {functions[qid] for qid, mark in marks.items() if mark == "✗"}
+    assert flagged <= wrong, lines
+
+
+@pytest.mark.parametrize("bug, function", [
+    ("dW_transposed", "linear_backward"), ("ce_grad_sign", "cross_entropy_grad"),
+    ("softmax_no_shift", "softmax"), ("missing_sigmoid_derivative", "loss_and_grads"),
+    ("diagnose_swapped", "diagnose"),
+])
+def test_selfcheck_catches_public_mistakes(hw6_public, tmp_path, bug, function):
+    marks, lines, _ = check_file(hw6_public, tmp_path, CORPUS / "buggy" / f"{bug}.py")
+    question = next(q["id"] for q in hw6_public["questions"] if q["function"] == function)
+    assert marks[question] == "✗", lines
+
+
+def test_selfcheck_reads_a_notebook(hw6_public, tmp_path):
+    solution = (HW6 / "solution" / "hw6.py").read_text()
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+              "source": ["%matplotlib inline\n"]},
+             {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+              "source": solution.splitlines(keepends=True)}]
+    notebook = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells})
+    marks, lines, problems = check_file(hw6_public, tmp_path, notebook.encode(), "hw6.ipynb")
+    assert problems == 0, lines
+
+
+def test_selfcheck_reports_a_broken_file_once_per_item(hw6_public, tmp_path):
+    marks, lines, problems = check_file(hw6_public, tmp_path, b"def sigmoid(z):\n  return (\n")
+    assert problems == len([q for q in hw6_public["questions"] if q["kind"] == "code"])
+    assert "SyntaxError" in lines[0] and "Traceback" not in "\n".join(lines)
