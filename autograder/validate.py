@@ -4,9 +4,10 @@ Three submissions are graded with the real engine, for every variant checked:
   key    the instructor's answers: synthesized from the spec (choice letters, numeric answers,
          expression formulas), overridden by `solution/answers.yaml` where it answers a question
          (the only source for derivative questions, which have no closed form in the spec), and
-         the code in `solution/`. It must get full marks.
-  blank  an empty answers file, and the starter code where the assignment ships one. It must
-         score nothing on every item.
+         the code in `solution/` (solution/hw6.py). It must get full marks.
+  blank  an empty answers file, and the starter code where the assignment ships one (the
+         skeleton whose functions raise NotImplementedError). It must score nothing on every
+         item.
   wrong  a generated wrong answer for every choice, numeric and formula item. It must lose
          points there, or the item cannot tell right from wrong (a tolerance too loose, say).
 """
@@ -88,7 +89,8 @@ def validate(folder: Path | str) -> Validation:
                       for name, submission in submissions.items()}
             grades["wrong"] = {qid: grade for qid, grade in grades["wrong"].items() if qid in wrong}
             for question in assignment.questions:
-                _judge(items[question.id], question, grades, who, has_key=question.id in key)
+                _judge(items[question.id], question, grades, who,
+                       has_key=question.id in key or _has_solution(folder, assignment, question))
     for name in sorted(set(key_file) - {q.id for q in base.questions}):
         problems.append(f"{SOLUTION_DIR}/answers.yaml answers '{name}', which is not a question")
     return Validation(base, list(items.values()), len(students), problems)
@@ -99,7 +101,10 @@ def _judge(item: Item, question, grades: dict, who: str, has_key: bool) -> None:
     wrong = grades["wrong"].get(question.id)
     item.key = min(item.key, key[0]) if has_key else math.nan
     item.blank = max(item.blank, blank[0])
-    if not has_key:
+    if not has_key and question.kind == "code":
+        _add(item.problems, f"no solution to grade: put the instructor's solution in "
+                            f"{SOLUTION_DIR}/ under the name students submit")
+    elif not has_key:
         item.key = math.nan
         _add(item.notes, f"not checked against a key: add `{question.id}: <the answer>` to "
                          f"{SOLUTION_DIR}/answers.yaml (a derivative's spec has no closed form)")
@@ -113,6 +118,13 @@ def _judge(item: Item, question, grades: dict, who: str, has_key: bool) -> None:
             _add(item.problems, f"a wrong answer gets full marks{who}: {_first_line(wrong[1])}")
     if question.points == 0:
         _add(item.problems, "is worth 0 points, so it can never be failed")
+
+
+def _has_solution(folder: Path, assignment: Assignment, question) -> bool:
+    if question.kind != "code":
+        return False
+    name = getattr(question.check, "file", "") or assignment.code_files[0]
+    return (folder / SOLUTION_DIR / name).is_file()
 
 
 def _add(messages: list, message: str) -> None:

@@ -135,3 +135,52 @@ def test_new_scaffolds_a_commented_spec_that_validates(tmp_path, capsys):
 def test_new_refuses_a_bad_name(tmp_path, capsys):
     assert main(["new", str(tmp_path / "hw 7!")]) == 2
     assert "not a usable assignment name" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------ HW6 (code)
+
+HW6 = PROBLEMS / "hw6"
+CORPUS = PROBLEMS.parent / "tests" / "corpus" / "hw6"
+
+
+@pytest.fixture
+def hw6_copy(tmp_path):
+    folder = tmp_path / "hw6"
+    shutil.copytree(HW6, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
+def test_hw6_is_valid_its_solution_full_marks_its_starter_nothing():
+    outcome = validate(HW6)
+    assert outcome.ok, render(outcome)
+    assert all(item.key == 1 and item.blank == 0 for item in outcome.items)
+
+
+def test_hw6_with_a_buggy_solution_fails_on_the_buggy_functions(hw6_copy, capsys):
+    shutil.copy(CORPUS / "buggy" / "dW_transposed.py", hw6_copy / "solution" / "hw6.py")
+    assert main(["validate", str(hw6_copy)]) == 1
+    failing = {item.id for item in validate(hw6_copy).items if item.problems}
+    assert {"linear-backward", "loss-and-grads"} <= failing <= {"linear-backward",
+                                                                 "loss-and-grads", "train"}
+    assert "the key scores" in capsys.readouterr().out
+
+
+def test_hw6_whose_starter_is_the_solution_cannot_fail(hw6_copy):
+    shutil.copy(hw6_copy / "solution" / "hw6.py", hw6_copy / "hw6.py")
+    outcome = validate(hw6_copy)
+    assert not outcome.ok
+    assert all("a blank submission scores 100%" in item.problems[0] for item in outcome.items)
+
+
+def test_hw6_without_a_solution_says_where_it_goes(hw6_copy):
+    (hw6_copy / "solution" / "hw6.py").unlink()
+    outcome = validate(hw6_copy)
+    assert all(any("no solution to grade" in p for p in item.problems) for item in outcome.items)
+
+
+def test_broken_copy_of_hw6_fails_with_file_and_line(hw6_copy, capsys):
+    edit(hw6_copy, "    function: linear_backward\n", "    function: linear_backwards\n")
+    assert main(["validate", str(hw6_copy)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {hw6_copy / 'assignment.yaml'}:")
+    assert "linear_backwards" in err and "Traceback" not in err
