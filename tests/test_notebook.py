@@ -1,12 +1,17 @@
-"""Notebooks submitted where a .py file is expected: code cells in order, IPython lines skipped."""
+"""Notebooks submitted where a .py file is expected: code cells in order, IPython lines skipped,
+and graded through Submission.code_path like the .py file."""
 
 import ast
 import json
 
 import pytest
 
+from autograder.engine import grade
 from autograder.errors import SubmissionError
 from autograder.notebook import notebook_to_python
+from autograder.spec import load_assignment
+from autograder.submission import Submission
+from conftest import PROBLEMS
 
 
 def notebook(*cells, version=4) -> bytes:
@@ -25,7 +30,8 @@ def notebook(*cells, version=4) -> bytes:
 CELLS = [
     ("markdown", "# HW6\nThis is **prose**, not code."),
     ("code", "%matplotlib inline\nimport numpy as np\n!pip install torch\nnp.sum?"),
-    ("code", "def relu(z):\n    \"\"\"Is this right?\"\"\"\n    %time\n    return np.maximum(z, 0)"),
+    ("code", "def relu(z):\n    \"\"\"Is this right?\"\"\"\n    %time\n"
+             "    return np.maximum(z, 0)"),
     ("code", "%%time\nrelu(np.ones(3))"),
     ("code", "files = !ls\nget_ipython().run_line_magic('pwd', '')\nratio = 7 % 3"),
 ]
@@ -70,3 +76,33 @@ def test_a_huge_notebook_asks_for_cleared_outputs():
     with pytest.raises(SubmissionError) as caught:
         notebook_to_python(b" " * (21 * 1024 * 1024), "hw6.ipynb")
     assert "Clear Output" in caught.value.message
+
+
+# -------------------------------------------------------------- graded in place of hw6.py
+
+HW6 = PROBLEMS / "hw6"
+
+
+@pytest.mark.parametrize("name", ["hw6.ipynb", "hw6 (1).ipynb"])
+def test_a_notebook_of_the_solution_gets_full_marks(tmp_path, name):
+    solution = (HW6 / "solution" / "hw6.py").read_text()
+    (tmp_path / name).write_bytes(notebook(("code", "%matplotlib inline"), ("code", solution)))
+    assignment = load_assignment(HW6)
+    submission = Submission(tmp_path, assignment.answers_file, assignment.code_files)
+    report = grade(assignment, submission)
+    assert report.score == assignment.total_points, [t.output for t in report.tests]
+    assert any(f"{name} was graded as hw6.py" in note for note in submission.notes)
+    assert any("%matplotlib inline" in note for note in submission.notes)
+    assert [path.name for path in tmp_path.iterdir()] == [name]   # the student's folder untouched
+
+
+def test_a_py_file_wins_over_a_notebook_and_two_notebooks_are_ambiguous(tmp_path):
+    (tmp_path / "hw6.ipynb").write_bytes(notebook(("code", "x = 1")))
+    (tmp_path / "hw6.py").write_text("x = 2\n")
+    assert Submission(tmp_path, "answers.yaml", ("hw6.py",)).code_path("hw6.py") == \
+        tmp_path / "hw6.py"
+    (tmp_path / "hw6.py").unlink()
+    (tmp_path / "hw6 (2).ipynb").write_bytes(notebook(("code", "x = 3")))
+    with pytest.raises(SubmissionError) as caught:
+        Submission(tmp_path, "answers.yaml", ("hw6.py",)).code_path("hw6.py")
+    assert "several files could be it (hw6 (2).ipynb, hw6.ipynb)" in caught.value.message
