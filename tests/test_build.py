@@ -7,7 +7,9 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import zipfile
+from pathlib import Path
 
 import pytest
 import yaml
@@ -147,3 +149,61 @@ def test_build_refuses_a_broken_spec(tmp_path, capsys):
     assert main(["build", str(broken), "--gradescope", "-o", str(tmp_path / "a.zip")]) == 2
     assert "'F' is not one of the choices" in capsys.readouterr().err
     assert not (tmp_path / "a.zip").exists()
+
+
+# ------------------------------------------------------------------------------------ HW6 (code)
+
+HW6 = PROBLEMS / "hw6"
+THEFT = """
+
+# Appended by the test: full marks only if the grader's source could NOT be read.
+try:
+    with open({secret!r}) as _stolen_file:
+        _stolen = bool(_stolen_file.read(1))
+except OSError:
+    _stolen = False
+_honest_diagnose = diagnose
+
+
+def diagnose(*args, **kwargs):
+    return "stolen" if _stolen else _honest_diagnose(*args, **kwargs)
+"""
+
+
+@pytest.fixture
+def hw6_root(tmp_path_factory):
+    """A simulated /autograder for HW6 in a folder everyone may traverse, as / is on Gradescope,
+    so that only setup.sh's permissions stand between student code and the grader's files."""
+    archive = tmp_path_factory.mktemp("build") / "autograder.zip"
+    assert main(["build", str(HW6), "--gradescope", "-o", str(archive)]) == 0
+    outer = tempfile.mkdtemp(prefix="autograder-e2e-", dir="/tmp")
+    os.chmod(outer, 0o755)
+    root = Path(outer) / "autograder"
+    source = unzip_like_gradescope(archive, root)
+    setup = subprocess.run(["bash", str(source / "setup.sh")], env=_env(root), cwd=source,
+                           capture_output=True, text=True, timeout=60)
+    assert setup.returncode == 0, setup.stderr
+    (root / "submission").mkdir()
+    (root / "submission_metadata.json").write_text(json.dumps({"users": [STUDENT]}))
+    yield root
+    shutil.rmtree(outer)
+
+
+def test_hw6_solution_gets_full_marks_through_the_zip(hw6_root):
+    shutil.copy(HW6 / "solution" / "hw6.py", hw6_root / "submission" / "hw6.py")
+    results = run_autograder(hw6_root)
+    assert results["score"] == load_assignment(HW6).total_points
+    assert all(test["status"] == "passed" for test in results["tests"])
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="student code drops privileges only under root")
+def test_student_code_cannot_read_the_graders_files(hw6_root):
+    secret = hw6_root / "source" / "problems" / "hw6" / "solution" / "hw6.py"
+    thief = (HW6 / "solution" / "hw6.py").read_text() + THEFT.format(secret=str(secret))
+    (hw6_root / "submission" / "hw6.py").write_text(thief)
+    diagnose = next(t for t in run_autograder(hw6_root)["tests"] if t["name"] == "diagnose")
+    assert diagnose["status"] == "passed", diagnose["output"]
+    # the control: without setup.sh's chmod the same submission reads the solution
+    subprocess.run(["chmod", "-R", "o+rX", str(hw6_root / "source")], check=True)
+    diagnose = next(t for t in run_autograder(hw6_root)["tests"] if t["name"] == "diagnose")
+    assert diagnose["status"] == "failed", diagnose["output"]
