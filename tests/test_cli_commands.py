@@ -1,0 +1,63 @@
+"""The `autograder` command as users run it: `python3 -m autograder ...`, every subcommand,
+errors as one line on stderr and an exit code, never a traceback."""
+
+import subprocess
+import sys
+
+import pytest
+
+from autograder.cli import main
+from conftest import EXAMPLES, PROBLEMS, ROOT, load_results
+
+QUIZ = PROBLEMS / "nn3-quiz"
+
+
+def run(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_help_lists_every_command():
+    done = run("--help")
+    assert done.returncode == 0
+    for command in ("grade", "validate", "build", "show", "new", "schema"):
+        assert command in done.stdout
+
+
+def test_grade_student_grades_that_students_variant(tmp_path, results_path):
+    correct = EXAMPLES / "nn3-quiz" / "correct"   # the default variant's answers
+    assert main(["grade", str(QUIZ), str(correct), "--results", str(results_path),
+                 "--quiet"]) == 0
+    default = {t["name"]: t["status"] for t in load_results(results_path)["tests"]}
+    assert set(default.values()) == {"passed"}
+    assert main(["grade", str(QUIZ), str(correct), "--results", str(results_path), "--quiet",
+                 "--student", "alice@example.edu"]) == 0
+    alice = {t["name"]: t["status"] for t in load_results(results_path)["tests"]}
+    assert [name for name, status in alice.items() if status == "failed"] == [
+        "Chain rule: your own numbers"]
+
+
+def test_grade_with_unreadable_metadata_still_writes_results(tmp_path, results_path):
+    (tmp_path / "metadata.json").write_text("{not json")
+    assert main(["grade", str(QUIZ), str(EXAMPLES / "nn3-quiz" / "correct"), "--results",
+                 str(results_path), "--quiet", "--metadata", str(tmp_path / "metadata.json")]) == 2
+    assert "cannot be read" in load_results(results_path)["output"]
+
+
+@pytest.mark.parametrize("args, words", [
+    (["validate", "problems/nowhere"], "no assignment.yaml in problems/nowhere"),
+    (["show", "problems/nowhere"], "no assignment.yaml"),
+    (["build", "problems/nowhere", "--student", "-o", "x.zip"], "no assignment.yaml"),
+    (["new", "problems/nn3-quiz"], "already exists"),
+])
+def test_input_errors_are_one_line_and_exit_2(args, words):
+    done = run(*args)
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: ") and words in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+def test_build_needs_a_target_and_an_output():
+    done = run("build", "problems/nn3-quiz")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "--gradescope" in done.stderr
