@@ -15,6 +15,7 @@ error, a missing folder); 3 an internal error. `grade` writes a valid results.js
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -38,6 +39,9 @@ def main(argv: list | None = None) -> int:
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception:
         print(f"internal error in the autograder:\n{traceback.format_exc()}", file=sys.stderr)
         return EXIT_INTERNAL
