@@ -6,6 +6,7 @@
   show       one student's variant of the prompts, as Markdown
   new        a new assignment with a commented spec that validates
   schema     the JSON Schema of assignment.yaml, for editors
+  regrade    grade a Gradescope export: every results.json, a gradebook and a summary
 
 Exit codes: 0 the command did its job (for `grade`: grading completed, whatever the score;
 for `validate`: the spec is valid); 1 `validate` found problems; 2 the input was wrong (a spec
@@ -20,7 +21,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import __version__, engine
+from . import __version__, engine, regrade
 from .errors import AutograderError
 from .results import render_table, setup_failure, write_results
 from .spec import load_assignment
@@ -93,6 +94,8 @@ def _parser() -> argparse.ArgumentParser:
 
     schema_command = commands.add_parser("schema", help="print the JSON Schema of assignment.yaml")
     schema_command.set_defaults(run=_schema)
+
+    regrade.add_parser(commands)
     return parser
 
 

@@ -1,0 +1,145 @@
+"""Gradescope's "Export Submissions" folder: one `submission_<id>/` per submission, with its files,
+and one `submission_metadata.yml` at the top saying who submitted each.
+
+The metadata is written by Ruby: its keys are symbols (`:submitters:`, read by PyYAML as the
+string ":submitters"), and values may carry Ruby tags (`!ruby/hash:...`). Keys are read with their
+colons stripped, tags are ignored, and any key may be missing; a missing or unreadable metadata
+file only loses the names (and the identity that seeds each student's variant), never the grading.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+METADATA_FILE = "submission_metadata.yml"
+FOLDER_PREFIX = "submission_"
+
+
+@dataclass(frozen=True)
+class Submitter:
+    name: str = ""
+    sid: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class ExportedSubmission:
+    """One submission of the export. id: the folder name without `submission_`."""
+
+    id: str
+    folder: Path
+    submitters: tuple = ()
+    created_at: str = ""
+    score: float | None = None  # what Gradescope showed when the export was made
+
+    @property
+    def student(self) -> str:
+        """Whose variant to grade: the identity `autograder build --gradescope` seeds it with
+        (gradescope.student_from_metadata), so a regrade grades the numbers the student saw.
+        That is the lower-cased email; for a group the smallest, whatever order Gradescope lists
+        its members in. The export has no Gradescope user id, so the sid stands in for it."""
+        for key in ("email", "sid"):
+            found = sorted(getattr(person, key).lower() for person in self.submitters
+                           if getattr(person, key))
+            if found:
+                return found[0]
+        return ""
+
+    def joined(self, key: str) -> str:
+        """One field of every submitter, '; '-separated (a group has several)."""
+        return "; ".join(getattr(person, key) for person in self.submitters if getattr(person, key))
+
+
+@dataclass(frozen=True)
+class Export:
+    folder: Path
+    submissions: tuple
+    warnings: tuple = ()  # what the instructor should know: missing metadata, orphan entries
+
+
+def read_export(folder: Path | str) -> Export:
+    """The submissions of an export folder, sorted by id (numerically when ids are numbers)."""
+    folder = Path(folder)
+    warnings = []
+    metadata = {}
+    metadata_path = folder / METADATA_FILE
+    if metadata_path.is_file():
+        try:
+            metadata = _plain_keys(_load_ruby_yaml(metadata_path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            warnings.append(f"{METADATA_FILE} could not be read ({_one_line(exc)}): "
+                            "grading without names or per-student variants")
+        if not isinstance(metadata, dict):
+            warnings.append(f"{METADATA_FILE} is not a mapping of submission folders: ignored")
+            metadata = {}
+    else:
+        warnings.append(f"no {METADATA_FILE} in {folder}: grading without names or "
+                        "per-student variants")
+    folders = sorted(path for path in folder.iterdir()
+                     if path.is_dir() and path.name.startswith(FOLDER_PREFIX))
+    submissions = [_submission(path, metadata.get(path.name)) for path in folders]
+    orphans = sorted(set(metadata) - {path.name for path in folders})
+    if orphans:
+        warnings.append(f"{METADATA_FILE} lists {len(orphans)} submission(s) with no folder: "
+                        + ", ".join(map(str, orphans[:5])) + (" ..." if len(orphans) > 5 else ""))
+    submissions.sort(key=lambda s: (not s.id.isdigit(), int(s.id) if s.id.isdigit() else 0, s.id))
+    return Export(folder, tuple(submissions), tuple(warnings))
+
+
+def _submission(path: Path, entry) -> ExportedSubmission:
+    entry = entry if isinstance(entry, dict) else {}
+    people = entry.get("submitters")
+    submitters = tuple(Submitter(**{key: _text(person.get(key)) for key in ("name", "sid", "email")})
+                       for person in (people if isinstance(people, list) else [])
+                       if isinstance(person, dict))
+    score = entry.get("score")
+    return ExportedSubmission(
+        id=path.name[len(FOLDER_PREFIX):], folder=path, submitters=submitters,
+        created_at=_text(entry.get("created_at")),
+        score=float(score) if isinstance(score, (int, float)) and not isinstance(score, bool)
+        else None)
+
+
+class _RubyLoader(yaml.SafeLoader):
+    """The safe loader, reading any `!ruby/...` tagged node as the plain node under the tag."""
+
+
+def _untagged(loader, _suffix, node):
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node, deep=True)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_scalar(node)
+
+
+_RubyLoader.add_multi_constructor("!", _untagged)
+
+
+def _load_ruby_yaml(text: str):
+    return yaml.load(text, Loader=_RubyLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def _plain_keys(value):
+    """Ruby symbol keys (':name', 'name:' or ':name:') as plain 'name', all the way down."""
+    if isinstance(value, dict):
+        return {str(key).strip(":") if isinstance(key, str) else key: _plain_keys(item)
+                for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain_keys(item) for item in value]
+    return value
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:200]

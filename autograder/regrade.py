@@ -1,0 +1,398 @@
+"""`autograder regrade <assignment> <export-dir> -o <out-dir>`: grade a whole class at once.
+
+Reads Gradescope's "Export Submissions" folder (export.py), grades every submission exactly as
+`autograder grade` would (same engine, same sandbox, the submitter's identity for variants), and
+writes out/<id>/results.json, out/gradebook.csv and out/summary.md + summary.json (gradebook.py).
+
+Speed: submissions are graded by one grader process per core. Each grader forks its sandbox
+workers from its own WorkerPool, a pre-warmed interpreter holding nothing but numpy and the
+worker's program, so a submission costs its checks, not an interpreter start-up.
+Re-runs: each results.json is kept beside a fingerprint of everything its grade depends on (the
+assignment folder, the grader's own code and version, the student's files and identity); a
+submission whose fingerprint is unchanged is not graded again unless --force.
+Robustness: a submission whose grading fails, or whose grader process dies, gets a results.json
+with a failing "Autograder setup" test saying so, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import hashlib
+import io
+import multiprocessing
+import os
+import sys
+import time
+import traceback
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import redirect_stderr
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__, engine, gradebook
+from .errors import AutograderError
+from .export import ExportedSubmission, read_export
+from .results import Report, setup_failure, write_results
+from .spec import load_assignment
+from .submission import Submission
+
+GRADER_ROOT = Path(__file__).resolve().parent.parent  # holds autograder/ and reference/
+RESULTS_FILE = "results.json"
+FINGERPRINT_FILE = ".fingerprint"
+LOG_FILE = "grading.log"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One submission to grade, as sent to a grader process (plain, picklable)."""
+
+    submission_id: str
+    folder: str
+    student: str
+    assignment_dir: str
+    out_dir: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the progress display needs to know about one graded submission."""
+
+    score: float
+    max_score: float
+    seconds: float
+    graded: bool = True      # False: grading itself failed (see the results.json)
+    skipped: bool = False    # unchanged since the last run
+    logged: bool = False     # the grader wrote something to grading.log
+
+
+# ------------------------------------------------------------------------------ the command
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    """Register `regrade` on the `autograder` command's subparsers."""
+    parser = subparsers.add_parser(
+        "regrade", help="grade a Gradescope export; write every results.json, a gradebook "
+                        "and a summary")
+    parser.add_argument("assignment", type=Path, help="folder holding assignment.yaml")
+    parser.add_argument("export", type=Path,
+                        help="Gradescope's Export Submissions folder (submission_<id>/ folders "
+                             "and submission_metadata.yml)")
+    parser.add_argument("-o", "--output", type=Path, required=True,
+                        help="where to write <id>/results.json, gradebook.csv and summary.md")
+    parser.add_argument("--force", action="store_true",
+                        help="grade every submission again, even those unchanged since last run")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="grader processes (default: one per core)")
+    parser.set_defaults(run=run)
+    return parser
+
+
+def run(args) -> int:
+    """The `regrade` subcommand; AutograderError (a broken spec, no such folder) propagates."""
+    summary = regrade(args.assignment, args.export, args.output, force=args.force,
+                      jobs=args.jobs)
+    print(f"{summary['submissions']} submissions: mean {_number(summary['mean'])}, median "
+          f"{_number(summary['median'])} of {_number(summary['max_score'])}; wrote "
+          f"{args.output / 'gradebook.csv'} and {args.output / 'summary.md'}")
+    if summary["not_graded"]:
+        print(f"{len(summary['not_graded'])} could not be graded: "
+              f"{', '.join(summary['not_graded'])} (see their {RESULTS_FILE} and {LOG_FILE})")
+    return 0
+
+
+def regrade(assignment_dir: Path | str, export_dir: Path | str, out_dir: Path | str, *,
+            force: bool = False, jobs: int | None = None, progress=None) -> dict:
+    """Grade every submission of the export into out_dir; returns the summary (summary.json).
+
+    progress: called as progress(done, total, submission, outcome) after each submission;
+    default: a bar on a terminal, one line per submission otherwise (on stderr).
+    """
+    assignment_dir, export_dir, out_dir = Path(assignment_dir), Path(export_dir), Path(out_dir)
+    assignment = load_assignment(assignment_dir)  # a broken spec stops here, before any grading
+    if not export_dir.is_dir():
+        raise AutograderError(f"{export_dir} is not a folder (expected Gradescope's export)")
+    export = read_export(export_dir)
+    for warning in export.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    progress = progress or _default_progress()
+    total, done = len(export.submissions), 0
+    spec_hash = _spec_fingerprint(assignment_dir)
+    todo = []
+    for submission in export.submissions:
+        job = Job(submission.id, str(submission.folder), submission.student, str(assignment_dir),
+                  str(out_dir / submission.id),
+                  _fingerprint(spec_hash, submission.student, submission.folder))
+        if not force and _up_to_date(job):
+            done += 1
+            progress(done, total, submission, _skipped(job))
+        else:
+            todo.append(job)
+    by_id = {s.id: s for s in export.submissions}
+    for job, outcome in grade_jobs(todo, jobs or _cores(), bool(assignment.code_files)):
+        done += 1
+        progress(done, total, by_id[job.submission_id], outcome)
+    rows = [_row(submission, out_dir / submission.id / RESULTS_FILE)
+            for submission in export.submissions]
+    gradebook.write_gradebook(out_dir / "gradebook.csv", assignment.questions, rows)
+    summary = gradebook.summarise(assignment, rows)
+    gradebook.write_summary(out_dir, summary)
+    return summary
+
+
+# ------------------------------------------------------------------------- grading one folder
+
+def grade_folder(assignment_dir: Path | str, folder: Path | str, student: str = "",
+                 pool=None) -> Report:
+    """What `autograder grade <assignment> <folder> --student <student>` reports, in every case.
+
+    pool: a sandbox WorkerPool to fork the student's workers from.
+    """
+    title = Path(assignment_dir).name
+    try:
+        assignment = _load_spec(Path(assignment_dir), student)
+        title = assignment.title
+        submission = Submission(folder, assignment.answers_file, assignment.code_files, pool=pool)
+        return engine.grade(assignment, submission)
+    except AutograderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return setup_failure(title, str(exc))
+    except Exception:
+        print(f"internal error:\n{traceback.format_exc()}", file=sys.stderr)
+        return setup_failure(title, "internal error in the autograder")
+
+
+_specs: dict = {}  # per grader process: (folder, student) -> Assignment; student "" when no params
+
+
+def _load_spec(folder: Path, student: str):
+    """The assignment for this student, loaded once per process when the spec has no params."""
+    shared = _specs.get((folder, ""))
+    if shared is None:
+        shared = _specs[(folder, "")] = load_assignment(folder)
+    if not shared.params or not student:
+        return shared
+    if (folder, student) not in _specs:
+        _specs[(folder, student)] = load_assignment(folder, student=student)
+    return _specs[(folder, student)]
+
+
+# ---------------------------------------------------------------------- grader processes
+
+_pool = None  # this grader process's WorkerPool, when the assignment runs student code
+
+
+def _start_grader(needs_pool: bool) -> None:
+    """Runs first in each grader process: the WorkerPool's zygote starts from its own clean
+    text (`python -I`), so it holds nothing of the grader, the spec or any submission. It exits
+    when this process does (its socket reads end of file)."""
+    global _pool
+    if needs_pool:
+        from .sandbox import WorkerPool
+        _pool = WorkerPool()
+
+
+def _grade_job(job: Job) -> Outcome:
+    """Grade one submission in a grader process; write its results.json and fingerprint."""
+    started = time.perf_counter()
+    log = io.StringIO()
+    with redirect_stderr(log):
+        report = grade_folder(job.assignment_dir, job.folder, job.student, pool=_pool)
+    return _write(job, report, log.getvalue(), time.perf_counter() - started)
+
+
+def _write(job: Job, report: Report, log: str, seconds: float) -> Outcome:
+    out = Path(job.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / FINGERPRINT_FILE).unlink(missing_ok=True)  # never a new fingerprint on old results
+    write_results(report, out / RESULTS_FILE)
+    if log:
+        (out / LOG_FILE).write_text(log, encoding="utf-8")
+    else:
+        (out / LOG_FILE).unlink(missing_ok=True)
+    (out / FINGERPRINT_FILE).write_text(job.fingerprint + "\n", encoding="utf-8")
+    broken = any(test.broken for test in report.tests)
+    return Outcome(report.score, report.max_score, seconds, graded=not broken, logged=bool(log))
+
+
+def grade_jobs(jobs: list, workers: int, needs_pool: bool, grade=None):
+    """Yield (job, Outcome) as each finishes, grading `workers` at a time in grader processes.
+
+    grade: the function a grader process runs on each job (default: _grade_job; a test may pass
+    another module-level function that wraps it).
+
+    A grader process that dies breaks its executor and every job in flight in it. Only a few
+    are in flight at a time (IN_FLIGHT per grader), so only those become suspects: they are
+    graded again one at a time, alone, where the one that kills its grader again is found and
+    gets a failing results.json; the rest of the queue goes on in a fresh executor.
+    """
+    grade = grade or _grade_job
+    queue = collections.deque(jobs)
+    while queue:
+        suspects = []
+        with _executor(min(workers, len(queue)), needs_pool) as executor:
+            in_flight: dict = {}
+            while (queue or in_flight) and not suspects:
+                while queue and len(in_flight) < IN_FLIGHT * workers:
+                    job = queue.popleft()
+                    in_flight[executor.submit(grade, job)] = job
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    job = in_flight.pop(future)
+                    try:
+                        yield job, future.result()
+                    except BrokenProcessPool:
+                        suspects.append(job)
+                    except Exception as exc:
+                        yield job, _failed(job, f"internal error: {exc}")
+            for future, job in in_flight.items():  # the executor broke: all of these end now
+                try:
+                    yield job, future.result()
+                except Exception:
+                    suspects.append(job)
+        yield from _grade_alone(sorted(suspects, key=jobs.index), needs_pool, grade)
+
+
+IN_FLIGHT = 2  # jobs queued per grader process: keeps each busy, and few at risk if one dies
+
+
+def _grade_alone(jobs: list, needs_pool: bool, grade):
+    """Grade each job by itself in a one-process executor, replaced whenever a job kills it."""
+    executor = None
+    try:
+        for job in jobs:
+            executor = executor or _executor(1, needs_pool)
+            try:
+                outcome = executor.submit(grade, job).result()
+            except BrokenProcessPool:
+                outcome = _failed(job, "the grading process died while grading this submission")
+                executor.shutdown()
+                executor = None
+            except Exception as exc:
+                outcome = _failed(job, f"internal error: {exc}")
+            yield job, outcome
+    finally:
+        if executor:
+            executor.shutdown()
+
+
+def _executor(workers: int, needs_pool: bool) -> ProcessPoolExecutor:
+    # fork: a grader starts in milliseconds with the spec already loaded, and, unlike spawn, does
+    # not re-run the caller's __main__ (a script calling regrade() needs no __main__ guard).
+    # Student code never runs in a grader; its workers come from the WorkerPool's own clean
+    # interpreter. With fork, ProcessPoolExecutor starts every grader before its own thread.
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_start_grader, initargs=(needs_pool,))
+
+
+def _failed(job: Job, message: str) -> Outcome:
+    title = Path(job.assignment_dir).name
+    try:
+        title = _load_spec(Path(job.assignment_dir), "").title
+    except Exception:  # the message below is what matters; the title is a courtesy
+        pass
+    return _write(job, setup_failure(title, message), message + "\n", 0.0)
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+# ------------------------------------------------------------------------------ re-runs
+
+def _spec_fingerprint(assignment_dir: Path) -> str:
+    """Everything a grade depends on apart from the student: the assignment folder's files,
+    the grader's version, and its code (which changes more often than its version number)."""
+    digest = hashlib.sha256(f"autograder {__version__}\n".encode())
+    for root in (assignment_dir, GRADER_ROOT / "autograder", GRADER_ROOT / "reference"):
+        _hash_tree(digest, root, only_python=root != assignment_dir)
+    return digest.hexdigest()
+
+
+def _fingerprint(spec_hash: str, student: str, folder: Path) -> str:
+    digest = hashlib.sha256(f"{spec_hash}\nstudent {student}\n".encode())
+    _hash_tree(digest, folder)
+    return digest.hexdigest()
+
+
+def _hash_tree(digest, root: Path, only_python: bool = False) -> None:
+    if not root.is_dir():
+        return
+    for path in sorted(root.rglob("*")):
+        if "__pycache__" in path.parts or not path.is_file() or path.is_symlink():
+            continue
+        if only_python and path.suffix != ".py":
+            continue
+        data = path.read_bytes()
+        digest.update(f"{path.relative_to(root).as_posix()}\0{len(data)}\0".encode())
+        digest.update(data)
+
+
+def _up_to_date(job: Job) -> bool:
+    out = Path(job.out_dir)
+    try:
+        recorded = (out / FINGERPRINT_FILE).read_text(encoding="utf-8").strip()
+        gradebook.load_results(out / RESULTS_FILE)
+    except (OSError, ValueError):
+        return False
+    return recorded == job.fingerprint
+
+
+def _skipped(job: Job) -> Outcome:
+    results = gradebook.load_results(Path(job.out_dir) / RESULTS_FILE)
+    max_score = sum(test.get("max_score", 0) for test in results.get("tests", []))
+    return Outcome(results.get("score", 0), max_score, 0.0, skipped=True)
+
+
+def _row(submission: ExportedSubmission, results_path: Path) -> gradebook.Row:
+    return gradebook.Row(submission.id, submission.joined("name"), submission.joined("email"),
+                         submission.joined("sid"), gradebook.load_results(results_path))
+
+
+# ----------------------------------------------------------------------------- progress
+
+def _default_progress():
+    return _Bar() if sys.stderr.isatty() else _line
+
+
+class _Bar:
+    """A progress bar redrawn in place on a terminal, with the time left at the current pace."""
+
+    def __init__(self, width: int = 30):
+        self.width = width
+        self.started = time.monotonic()
+
+    def __call__(self, done: int, total: int, submission, outcome: Outcome) -> None:
+        elapsed = time.monotonic() - self.started
+        left = elapsed / done * (total - done)
+        filled = round(self.width * done / total)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total}  "
+                         f"{elapsed:5.1f} s, ~{left:4.0f} s left " + ("\n" if done == total else ""))
+        sys.stderr.flush()
+
+
+def _line(done: int, total: int, submission: ExportedSubmission, outcome: Outcome) -> None:
+    print(f"[{done}/{total}] {submission.id} {submission.joined('name') or '-'}: "
+          f"{describe(outcome)}", file=sys.stderr, flush=True)
+
+
+def describe(outcome: Outcome) -> str:
+    score = f"{_number(outcome.score)}/{_number(outcome.max_score)}"
+    if outcome.skipped:
+        return f"{score} (unchanged, not regraded)"
+    if not outcome.graded:
+        return f"NOT GRADED (see its {RESULTS_FILE} and {LOG_FILE})"
+    note = f"; see {LOG_FILE}" if outcome.logged else ""
+    return f"{score} in {outcome.seconds:.2f} s{note}"
+
+
+def results_equal(left: dict, right: dict) -> bool:
+    """Two results.json the same apart from execution_time (which no two runs share)."""
+    return ({k: v for k, v in left.items() if k != "execution_time"}
+            == {k: v for k, v in right.items() if k != "execution_time"})
+
+
+def _number(value) -> str:
+    return "-" if value is None else f"{float(value):g}"
