@@ -23,7 +23,6 @@ import math
 import sys
 from pathlib import Path
 
-import importlib.util
 import re
 import traceback
 import types

@@ -17,7 +17,7 @@ import yaml
 from autograder.cli import main
 from autograder.spec import load_assignment
 from autograder.validate import load_key_file, synthesize_key
-from conftest import PROBLEMS, ROOT, load_results
+from conftest import PROBLEMS, load_results
 
 QUIZ = PROBLEMS / "nn3-quiz"
 STUDENT = {"email": "Alice.Liddell@Example.edu", "id": 4242, "name": "Alice Liddell"}
