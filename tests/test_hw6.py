@@ -4,6 +4,7 @@ Each corpus file says in its docstring which functions must lose points (tests/c
 these tests hold the grader to that, so no expected score here is hand-written.
 """
 
+import json
 import os
 import re
 import shutil
@@ -166,3 +167,18 @@ def test_hostile_submission_gets_an_honest_score_and_leaves_nothing(hw6, tmp_pat
     assert results["score"] <= sum(q.points for q in hw6.questions)
     assert not leftover_processes("hw6-hostile-sleeper")
     assert os.getpid() > 0  # this process survived kill attempts
+
+
+def test_notebook_is_graded_and_the_report_says_so(hw6, tmp_path):
+    folder = tmp_path / "notebook"
+    folder.mkdir()
+    source = (HW6 / "solution" / "hw6.py").read_text()
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+              "source": ["%matplotlib inline\n"]},
+             {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+              "source": source.splitlines(keepends=True)}]
+    (folder / "hw6.ipynb").write_text(json.dumps(
+        {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}))
+    report = grade(hw6, Submission(folder, hw6.answers_file, hw6.code_files))
+    assert report.score == report.max_score
+    assert "hw6.ipynb was graded as hw6.py" in report.summary()
