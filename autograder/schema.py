@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 
 from . import spec
-from .kinds import KINDS
+from . import kinds
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 SCHEMA_FILE = "docs/assignment.schema.json"
@@ -108,7 +108,7 @@ REQUIRED = {"choice": ["choices", "answer"], "numeric": ["answer"], "code": ["fu
 _COMMON_KEYS = {
     "id": {"type": ["string", "integer"], "pattern": "^[A-Za-z0-9_.-]+$",
            "description": "a short identifier, unique in the assignment: the key in answers.yaml"},
-    "kind": {"enum": sorted(KINDS)},
+    "kind": {"enum": sorted(kinds.NAMES)},
     "points": {"type": "number", "minimum": 0},
     "title": {"type": "string", "description": "shown as the test's name on Gradescope"},
     "prompt": {"type": "string", "description": "Markdown with $LaTeX$ math; {{param}} allowed"},
@@ -164,7 +164,7 @@ def assignment_schema() -> dict:
 def _question_schema() -> dict:
     common = _known(spec.COMMON_QUESTION_KEYS, _COMMON_KEYS)
     by_kind = []
-    for name, kind in sorted(KINDS.items()):
+    for name, kind in sorted(kinds.all_kinds().items()):
         own = _known(kind.KEYS, KIND_KEYS.get(name, {}))
         by_kind.append({
             "if": {"properties": {"kind": {"const": name}}, "required": ["kind"]},

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .errors import SpecError
-from .kinds import KINDS
+from . import kinds
 from .yamlio import Node, load_spec_file
 
 SPEC_FILE = "assignment.yaml"
@@ -122,10 +122,11 @@ def _load_question(node: Node, number: str, folder: Path) -> Question:
     question_id = str(question_id)
     if not question_id.replace("_", "").replace("-", "").replace(".", "").isalnum():
         raise node.error("id", f"'{question_id}' must use letters, digits, '-', '_' or '.' only")
-    kind_name = node.require("kind", str, f"one of {', '.join(sorted(KINDS))}")
-    kind = KINDS.get(kind_name)
-    if kind is None:
-        raise node.error("kind", f"unknown kind '{kind_name}' (known: {', '.join(sorted(KINDS))})")
+    known = ", ".join(sorted(kinds.NAMES))
+    kind_name = node.require("kind", str, f"one of {known}")
+    if kind_name not in kinds.NAMES:
+        raise node.error("kind", f"unknown kind '{kind_name}' (known: {known})")
+    kind = kinds.kind(kind_name)
     node.reject_unknown_keys(COMMON_QUESTION_KEYS | set(kind.KEYS), f"a {kind_name} question")
     points = node.require("points", (int, float), "a number of points")
     if points < 0 or points != points:
