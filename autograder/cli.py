@@ -21,11 +21,9 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import __version__, engine, regrade
+from . import __version__
 from .errors import AutograderError
 from .results import render_table, setup_failure, write_results
-from .spec import load_assignment
-from .submission import Submission
 
 EXIT_OK, EXIT_INVALID, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -95,36 +93,49 @@ def _parser() -> argparse.ArgumentParser:
     schema_command = commands.add_parser("schema", help="print the JSON Schema of assignment.yaml")
     schema_command.set_defaults(run=_schema)
 
-    regrade.add_parser(commands)
+    regrade = commands.add_parser(
+        "regrade", help="grade a Gradescope export; write every results.json, a gradebook "
+                        "and a summary")
+    regrade.add_argument("assignment", type=Path, help="folder holding assignment.yaml")
+    regrade.add_argument("export", type=Path,
+                         help="Gradescope's Export Submissions folder (submission_<id>/ folders "
+                              "and submission_metadata.yml)")
+    regrade.add_argument("-o", "--output", type=Path, required=True,
+                         help="where to write <id>/results.json, gradebook.csv and summary.md")
+    regrade.add_argument("--force", action="store_true",
+                         help="grade every submission again, even those unchanged since last run")
+    regrade.add_argument("--jobs", type=int, default=None, metavar="N",
+                         help="grader processes (default: one per core)")
+    regrade.set_defaults(run=_regrade)
     return parser
 
 
 def _grade(args) -> int:
-    title = args.assignment.name
-    try:
-        student = args.student
-        if args.metadata is not None:
-            from .gradescope import student_from_metadata
+    from . import engine
+
+    student, report = args.student, None
+    if args.metadata is not None:
+        from .gradescope import student_from_metadata
+        try:
             student = student_from_metadata(args.metadata)
-        assignment = load_assignment(args.assignment, student=student)
-        title = assignment.title
-        submission = Submission(args.submission, assignment.answers_file, assignment.code_files)
-        report = engine.grade(assignment, submission)
-        status = EXIT_OK
-    except AutograderError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        report, status = setup_failure(title, str(exc)), EXIT_INPUT
-    except Exception:
-        print(f"internal error:\n{traceback.format_exc()}", file=sys.stderr)
-        report, status = setup_failure(title, "internal error in the autograder"), EXIT_INTERNAL
+        except AutograderError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            report = setup_failure(args.assignment.name, str(exc))
+    if report is None:
+        report = engine.grade_folder(args.assignment, args.submission, student=student)
     write_results(report, args.results)
     if not args.quiet:
         print(render_table(report))
         print(f"\nresults written to {args.results}")
-    return status
+    return {None: EXIT_OK, "input": EXIT_INPUT, "internal": EXIT_INTERNAL}[report.failure]
 
 
 # The commands below import what they need when they run, so `grade` loads no more than it uses.
+
+def _regrade(args) -> int:
+    from .regrade import run
+    return run(args)
+
 
 def _validate(args) -> int:
     from .validate import render, validate
@@ -145,6 +156,7 @@ def _build(args) -> int:
 
 def _show(args) -> int:
     from .handout import render_prompts
+    from .spec import load_assignment
     print(render_prompts(load_assignment(args.assignment, student=args.student)))
     return EXIT_OK
 

@@ -11,11 +11,37 @@ import sys
 import time
 import traceback
 
+from pathlib import Path
+
 from .errors import AutograderError
 from .kinds.base import Verdict
-from .results import Report, TestResult
-from .spec import Assignment
+from .results import Report, TestResult, setup_failure
+from .spec import Assignment, load_assignment
 from .submission import Submission
+
+
+def grade_folder(assignment_dir: Path | str, submission_dir: Path | str, *, student: str = "",
+                 pool=None, load=load_assignment) -> Report:
+    """Grade a submission folder against an assignment folder, whatever goes wrong.
+
+    A broken spec or folder, or a bug of ours, becomes a failing report (report.failure says
+    which) and a message on stderr, never an exception. student: whose variant (spec params);
+    pool: a sandbox WorkerPool to fork workers from; load(folder, student): how to load the spec
+    (regrade caches it).
+    """
+    title = Path(assignment_dir).name
+    try:
+        assignment = load(assignment_dir, student)
+        title = assignment.title
+        submission = Submission(submission_dir, assignment.answers_file, assignment.code_files,
+                                pool=pool)
+        return grade(assignment, submission)
+    except AutograderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return setup_failure(title, str(exc), failure="input")
+    except Exception:
+        print(f"internal error:\n{traceback.format_exc()}", file=sys.stderr)
+        return setup_failure(title, "internal error in the autograder", failure="internal")
 
 
 def grade(assignment: Assignment, submission: Submission) -> Report:

@@ -16,7 +16,6 @@ with a failing "Autograder setup" test saying so, and the batch goes on.
 
 from __future__ import annotations
 
-import argparse
 import collections
 import hashlib
 import io
@@ -24,7 +23,6 @@ import multiprocessing
 import os
 import sys
 import time
-import traceback
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import redirect_stderr
@@ -36,7 +34,6 @@ from .errors import AutograderError
 from .export import ExportedSubmission, read_export
 from .results import Report, setup_failure, write_results
 from .spec import load_assignment
-from .submission import Submission
 
 GRADER_ROOT = Path(__file__).resolve().parent.parent  # holds autograder/ and reference/
 RESULTS_FILE = "results.json"
@@ -69,25 +66,6 @@ class Outcome:
 
 
 # ------------------------------------------------------------------------------ the command
-
-def add_parser(subparsers) -> argparse.ArgumentParser:
-    """Register `regrade` on the `autograder` command's subparsers."""
-    parser = subparsers.add_parser(
-        "regrade", help="grade a Gradescope export; write every results.json, a gradebook "
-                        "and a summary")
-    parser.add_argument("assignment", type=Path, help="folder holding assignment.yaml")
-    parser.add_argument("export", type=Path,
-                        help="Gradescope's Export Submissions folder (submission_<id>/ folders "
-                             "and submission_metadata.yml)")
-    parser.add_argument("-o", "--output", type=Path, required=True,
-                        help="where to write <id>/results.json, gradebook.csv and summary.md")
-    parser.add_argument("--force", action="store_true",
-                        help="grade every submission again, even those unchanged since last run")
-    parser.add_argument("--jobs", type=int, default=None, metavar="N",
-                        help="grader processes (default: one per core)")
-    parser.set_defaults(run=run)
-    return parser
-
 
 def run(args) -> int:
     """The `regrade` subcommand; AutograderError (a broken spec, no such folder) propagates."""
@@ -146,22 +124,10 @@ def regrade(assignment_dir: Path | str, export_dir: Path | str, out_dir: Path | 
 
 def grade_folder(assignment_dir: Path | str, folder: Path | str, student: str = "",
                  pool=None) -> Report:
-    """What `autograder grade <assignment> <folder> --student <student>` reports, in every case.
-
-    pool: a sandbox WorkerPool to fork the student's workers from.
-    """
-    title = Path(assignment_dir).name
-    try:
-        assignment = _load_spec(Path(assignment_dir), student)
-        title = assignment.title
-        submission = Submission(folder, assignment.answers_file, assignment.code_files, pool=pool)
-        return engine.grade(assignment, submission)
-    except AutograderError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return setup_failure(title, str(exc))
-    except Exception:
-        print(f"internal error:\n{traceback.format_exc()}", file=sys.stderr)
-        return setup_failure(title, "internal error in the autograder")
+    """What `autograder grade <assignment> <folder> --student <student>` reports, in every case,
+    with the spec loaded once per grader process."""
+    return engine.grade_folder(assignment_dir, folder, student=student, pool=pool,
+                               load=lambda spec_dir, who: _load_spec(Path(spec_dir), who))
 
 
 _specs: dict = {}  # per grader process: (folder, student) -> Assignment; student "" when no params

@@ -34,6 +34,7 @@ class Report:
     tests: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     execution_time: float = 0.0
+    failure: str | None = None  # "input" (a broken spec or folder) or "internal": not graded
 
     @property
     def score(self) -> float:
@@ -51,9 +52,9 @@ class Report:
         return "\n\n".join(lines)
 
 
-def setup_failure(title: str, message: str) -> Report:
+def setup_failure(title: str, message: str, failure: str = "input") -> Report:
     """The report when grading could not happen at all (a broken spec, an unreadable folder)."""
-    report = Report(title)
+    report = Report(title, failure=failure)
     report.tests.append(TestResult("0", "Autograder setup", 0.0, 0.0,
                                    "The autograder could not grade this submission; your "
                                    "instructor has been shown why.\n\n" + message, broken=True))
