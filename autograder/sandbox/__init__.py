@@ -3,7 +3,8 @@
 API (sandbox.py): Sandbox(limits, user, pool=...) -> .load(path) -> LoadOutcome,
 .call(name, *args, **kwargs) -> CallOutcome, .close(). WorkerPool (pool.py) forks workers from a
 pre-warmed zygote. codec.py is the wire format; worker.py the program of the sandbox's
-processes (keeper, worker, zygote); privileges.py picks the user; prepare.py is setup.sh's step.
+processes (keeper, worker, zygote); launch.py starts a keeper interpreter; privileges.py picks
+the user; prepare.py is setup.sh's step.
 
 What protects what
 - The grader's memory and objects: student code never runs in the grader's process; only
@@ -37,10 +38,19 @@ their workers are replaced, which can change those items' outcome. A uid per con
 sandbox would close this.
 """
 
-from autograder.sandbox.codec import CodecError, Handle, Rng
-from autograder.sandbox.pool import WorkerPool
-from autograder.sandbox.privileges import DEFAULT_USER, check_sandbox_user_can_run
-from autograder.sandbox.sandbox import CallOutcome, Limits, LoadOutcome, Sandbox
+import importlib
 
-__all__ = ["CallOutcome", "CodecError", "DEFAULT_USER", "Handle", "Limits", "LoadOutcome", "Rng",
-           "Sandbox", "WorkerPool", "check_sandbox_user_can_run"]
+# Where each public name lives. They are imported on first use, so that launch.py (standard
+# library only) can start a worker before the grader has imported numpy at all.
+_HOME = {"CodecError": "codec", "Handle": "codec", "Rng": "codec", "WorkerPool": "pool",
+         "DEFAULT_USER": "privileges", "check_sandbox_user_can_run": "privileges",
+         "CallOutcome": "sandbox", "Limits": "sandbox", "LoadOutcome": "sandbox",
+         "Sandbox": "sandbox"}
+
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name):
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)

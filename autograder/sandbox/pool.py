@@ -26,7 +26,7 @@ import threading
 
 from autograder.errors import AutograderError
 from autograder.sandbox import codec
-from autograder.sandbox.sandbox import worker_env, worker_source
+from autograder.sandbox.launch import worker_env, worker_source
 
 REPLY_SECONDS = 30.0  # includes the zygote's own start-up on the first request
 

@@ -16,7 +16,6 @@ submission started. The process layout is described at the top of worker.py.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import secrets
@@ -24,7 +23,6 @@ import select
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,7 +30,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from autograder.errors import AutograderError
-from autograder.sandbox import codec
+from autograder.sandbox import codec, launch
+from autograder.sandbox.launch import worker_env
 from autograder.sandbox.privileges import check_sandbox_user_can_run, resolve_user
 
 GRADER_ROOT = Path(__file__).resolve().parents[2]  # the directory that holds `autograder/`
@@ -94,21 +93,6 @@ class _Broken(Exception):
         super().__init__(message)
         self.kind = kind
         self.message = message
-
-
-@functools.lru_cache(maxsize=None)
-def worker_source() -> str:
-    """The worker's program: codec.py then worker.py, sent as text (see worker.py)."""
-    here = Path(__file__).parent
-    return (here / "codec.py").read_text() + "\n" + (here / "worker.py").read_text()
-
-
-def worker_env(home: str) -> dict:
-    # One BLAS/OpenMP thread: several threads each reserve large stacks and buffers, which
-    # makes an address-space limit fail at random; grading needs no parallel BLAS.
-    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": home,
-            "TMPDIR": home, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1"}
 
 
 class Sandbox:
@@ -277,27 +261,24 @@ class Sandbox:
                   "gid": self.user.gid if self.user else None,
                   "workdir": str(self.workdir), "env": worker_env(str(self.workdir)),
                   "strip_paths": [str(GRADER_ROOT)], "limits": asdict(self.limits), "token": token}
-        cmd_r, cmd_w = os.pipe()
-        resp_r, resp_w = os.pipe()
-        ctl, ctl_keeper = socket.socketpair()
-        keeper_fds = [cmd_r, resp_w, ctl_keeper.fileno()]
         popen = None
-        try:
-            if self.pool:
+        if self.pool:
+            (cmd_w, resp_r, ctl), keeper_fds = launch.channels()
+            try:
                 keeper_pid = self.pool.fork_keeper(config, keeper_fds)
-            else:
-                config["fds"] = keeper_fds
-                popen = subprocess.Popen(
-                    [self.python, "-I", "-c", worker_source(), "keeper",
-                     codec.encode(config).hex()],
-                    env=worker_env(str(self.workdir)), cwd=self.workdir, pass_fds=keeper_fds,
-                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                    start_new_session=True)  # a Ctrl-C at the terminal is the grader's to handle
-                keeper_pid = popen.pid
-        finally:
-            os.close(cmd_r)
-            os.close(resp_w)
-            ctl_keeper.close()
+            finally:
+                for fd in keeper_fds:
+                    os.close(fd)
+        else:
+            launched = launch.take(self.python)
+            config["fds"] = launched.keeper_fds
+            popen, keeper_pid = launched.popen, launched.popen.pid
+            cmd_w, resp_r, ctl = launched.cmd_w, launched.resp_r, launched.ctl
+            try:
+                popen.stdin.write(codec.encode(config))
+                popen.stdin.close()
+            except OSError:
+                pass  # the keeper died: wait_ready below says how
         worker = _Worker(cmd_w, resp_r, ctl, keeper_pid, popen, token, self.limits)
         try:
             worker.wait_ready(time.monotonic() + self.limits.start_seconds)

@@ -15,7 +15,6 @@
 # The zygote (pool mode) is a pre-warmed interpreter that forks keepers on request.
 
 import ctypes
-import errno
 import importlib.util
 import io
 import os
@@ -543,7 +542,14 @@ def main(argv):
     if argv[0] == "zygote":
         run_zygote(int(argv[1]))
     else:
-        run_keeper(decode_bytes(bytes.fromhex(argv[1])))
+        try:
+            config = read_frame(0, MAX_MESSAGE_BYTES)
+        except (OSError, CodecError):
+            config = None
+        if config is None:  # a spare keeper that no sandbox took: the grader is gone
+            sys.exit(0)
+        os.close(0)
+        run_keeper(config)
 
 
 if __name__ == "__main__":

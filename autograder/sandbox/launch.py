@@ -1,0 +1,97 @@
+"""Starting a keeper interpreter for a worker: standard library only, so it can run first.
+
+A keeper takes about as long to come up as `python3 -c "import numpy"` (it imports numpy before
+it forks the worker). `start_spare` begins one before the grader itself imports numpy, so the two
+start-ups overlap on two cores; the sandbox then `take`s it, or launches a fresh one, and sends it
+its configuration (user, directory, limits) on stdin. A spare nobody takes reads end of file on
+stdin when the grader exits, and exits too.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Launched:
+    """A keeper process waiting for its configuration, and the grader's ends of its channels.
+
+    keeper_fds: the keeper's ends (command read, response write, control socket), by the fd
+    numbers it has them under; the grader has already closed its copies.
+    """
+
+    popen: subprocess.Popen
+    cmd_w: int
+    resp_r: int
+    ctl: socket.socket
+    keeper_fds: list
+
+
+@functools.lru_cache(maxsize=None)
+def worker_source() -> str:
+    """The worker's program: codec.py then worker.py, sent as text (see worker.py)."""
+    here = Path(__file__).parent
+    return (here / "codec.py").read_text() + "\n" + (here / "worker.py").read_text()
+
+
+def worker_env(home: str) -> dict:
+    # One BLAS/OpenMP thread: several threads each reserve large stacks and buffers, which
+    # makes an address-space limit fail at random; grading needs no parallel BLAS.
+    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": home,
+            "TMPDIR": home, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1"}
+
+
+def channels() -> tuple:
+    """((command write, response read, control socket), keeper's ends as a list of fds)."""
+    cmd_r, cmd_w = os.pipe()
+    resp_r, resp_w = os.pipe()
+    ctl, ctl_keeper = socket.socketpair()
+    return (cmd_w, resp_r, ctl), [cmd_r, resp_w, ctl_keeper.detach()]
+
+
+def launch(python: str) -> Launched:
+    """Start a keeper interpreter; it waits for its configuration on stdin."""
+    (cmd_w, resp_r, ctl), keeper_fds = channels()
+    try:
+        # The worker sets its own directory and environment from the configuration.
+        popen = subprocess.Popen(
+            [python, "-I", "-c", worker_source(), "keeper"], env=worker_env("/"), cwd="/",
+            pass_fds=keeper_fds, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+            start_new_session=True)  # a Ctrl-C at the terminal is the grader's to handle
+    except BaseException:
+        for fd in (cmd_w, resp_r):
+            os.close(fd)
+        ctl.close()
+        raise
+    finally:
+        for fd in keeper_fds:
+            os.close(fd)
+    return Launched(popen, cmd_w, resp_r, ctl, keeper_fds)
+
+
+_spares: dict = {}
+
+
+def start_spare(python: str = sys.executable) -> None:
+    """Begin starting a keeper for `python` now, for the next sandbox to take."""
+    if python not in _spares:
+        _spares[python] = launch(python)
+
+
+def take(python: str) -> Launched:
+    """The spare keeper for `python` if one is starting, else a freshly launched one."""
+    spare = _spares.pop(python, None)
+    if spare is not None:
+        if spare.popen.poll() is None:
+            return spare
+        os.close(spare.cmd_w)
+        os.close(spare.resp_r)
+        spare.ctl.close()
+    return launch(python)
