@@ -19,7 +19,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from .errors import FormulaError
-from .formula import Formula, parse
+from .formula import parse
 from .yamlio import Node
 
 DEFAULT_SAMPLES = 40

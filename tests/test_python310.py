@@ -5,7 +5,6 @@ the usual 3.11-only imports on any machine.
 """
 
 import ast
-from pathlib import Path
 
 import pytest
 

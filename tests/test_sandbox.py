@@ -8,7 +8,6 @@ Run as a plain user, the tests that need root are skipped and the rest run witho
 """
 
 import os
-import signal
 import stat
 import sys
 import textwrap
