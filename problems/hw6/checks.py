@@ -19,7 +19,7 @@ SIGMAS = 6.0
 
 def dropout_forward_statistics(student, rng):
     p = 0.3
-    H = rng.uniform(0.5, 1.5, size=(400, 250))
+    H = rng.uniform(0.5, 1.5, size=(200, 150))
     out, _ = student.call("dropout_forward", H, p, RngSeed(int(rng.integers(1 << 31))))
     out = np.asarray(out, dtype=np.float64)
     if out.shape != H.shape:
@@ -98,30 +98,32 @@ def init_params_shapes(student, rng):
     return 1.0, ""
 
 
-# Training: two interleaved half-moons, not linearly separable. The reference reaches about 97%
-# training accuracy with these settings on every seed we tried; a student's correct network does
-# the same, and TRAIN_ACCURACY leaves a wide margin.
-TRAIN_ACCURACY = 0.85
-TRAIN_SETTINGS = {"M": 16, "lr": 1.0, "epochs": 60, "batch_size": 16}
+# Training: XOR, four noisy clusters whose labels no line separates. With these settings the
+# reference network reaches at least 99% training accuracy and its last epoch's loss is at most
+# 0.12 of its first on each of 200 seeds tried (10 ms each); TRAIN_ACCURACY and LOSS_FALL leave a
+# wide margin for a correct network that initialises or shuffles differently.
+TRAIN_ACCURACY = 0.9
+LOSS_FALL = 0.5
+TRAIN_SETTINGS = {"M": 8, "lr": 2.0, "epochs": 20, "batch_size": 20}
 
 
-def two_moons(rng, n=200, noise=0.15):
-    """X (n, 2), y (n,) in {0, 1}: two interleaved half circles."""
-    angle = rng.uniform(0, np.pi, n)
-    y = rng.integers(0, 2, n)
-    X = np.stack([np.cos(angle) + y * 1.0, np.sin(angle) * (1 - 2 * y) + y * 0.5], axis=1)
-    return X + noise * rng.standard_normal((n, 2)), y.astype(np.int64)
+def xor_clusters(rng, n=100, noise=0.25):
+    """X (n, 2), y (n,) in {0, 1}: label 1 for the clusters at (1, -1) and (-1, 1)."""
+    centers = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
+    cluster = rng.integers(0, 4, n)
+    X = centers[cluster] + noise * rng.standard_normal((n, 2))
+    return X, (cluster >= 2).astype(np.int64)
 
 
 def train_learns(student, rng):
-    X, y = two_moons(rng)
+    X, y = xor_clusters(rng)
     params, losses = student.call("train", X, y, **TRAIN_SETTINGS, seed=int(rng.integers(1000)))
     problems = []
     epochs = TRAIN_SETTINGS["epochs"]
     losses = np.asarray(losses, dtype=np.float64).ravel()
     if losses.size != epochs:
         problems.append(f"`losses` has {losses.size} entries; expected one per epoch ({epochs})")
-    elif not np.isfinite(losses).all() or not losses[-1] < 0.8 * losses[0]:
+    elif not np.isfinite(losses).all() or not losses[-1] < LOSS_FALL * losses[0]:
         problems.append(f"the loss did not fall (first epoch {losses[0]:.4g}, last {losses[-1]:.4g})")
     try:
         accuracy = float(np.mean(reference_predict(
@@ -130,9 +132,9 @@ def train_learns(student, rng):
         problems.append("the returned params are not a dict with W1, b1, W2, b2 of the right shapes")
         accuracy = None
     if accuracy is not None and accuracy < TRAIN_ACCURACY:
-        problems.append(f"training accuracy {accuracy:.1%} on two interleaved moons (N = 200, "
-                        f"M = 16, lr = 1, 60 epochs, batch 16); a working network reaches "
-                        f"{TRAIN_ACCURACY:.0%} or more")
+        settings = ", ".join(f"{key} = {value}" for key, value in TRAIN_SETTINGS.items())
+        problems.append(f"training accuracy {accuracy:.1%} on XOR-like clusters (N = {len(y)}, "
+                        f"{settings}); a working network reaches {TRAIN_ACCURACY:.0%} or more")
     labels = student.call("predict", params, X)
     labels = np.asarray(labels)
     if labels.shape != y.shape or labels.dtype.kind not in "iu":
