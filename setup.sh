@@ -23,9 +23,12 @@ extras=""
 PIP_ROOT_USER_ACTION=ignore "$PYTHON" -m pip install --quiet --disable-pip-version-check --no-warn-script-location -e ".$extras"
 
 if [ "$(id -u)" = 0 ]; then
-    if ! id "$SANDBOX_USER" >/dev/null 2>&1; then
-        useradd --system --no-create-home --shell /usr/sbin/nologin "$SANDBOX_USER"
-    fi
+    # One more per core: `autograder regrade` runs each grader's students as a user of its own.
+    for user in "$SANDBOX_USER" $(seq -f "$SANDBOX_USER-%g" 1 "$(nproc)"); do
+        if ! id "$user" >/dev/null 2>&1; then
+            useradd --system --no-create-home --shell /usr/sbin/nologin "$user"
+        fi
+    done
     "$PYTHON" -m autograder.sandbox.prepare "$SANDBOX_USER"
 fi
 echo "setup.sh: ready ($("$PYTHON" --version), autograder $("$PYTHON" -m autograder --version | cut -d' ' -f2))"

@@ -21,6 +21,7 @@ import hashlib
 import io
 import multiprocessing
 import os
+import queue
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -33,6 +34,7 @@ from . import __version__, engine, gradebook
 from .errors import AutograderError
 from .export import ExportedSubmission, read_export
 from .results import Report, setup_failure, write_results
+from .sandbox.privileges import numbered_users
 from .spec import load_assignment
 
 GRADER_ROOT = Path(__file__).resolve().parent.parent  # holds autograder/ and reference/
@@ -148,16 +150,26 @@ def _load_spec(folder: Path, student: str):
 # ---------------------------------------------------------------------- grader processes
 
 _pool = None  # this grader process's WorkerPool, when the assignment runs student code
+QUEUE_SECONDS = 5  # a queue's items reach other processes through a thread: wait for them
 
 
-def _start_grader(needs_pool: bool) -> None:
+def _start_grader(needs_pool: bool, users) -> None:
     """Runs first in each grader process: the WorkerPool's zygote starts from its own clean
     text (`python -I`), so it holds nothing of the grader, the spec or any submission. It exits
-    when this process does (its socket reads end of file)."""
+    when this process does (its socket reads end of file).
+
+    users: a queue of sandbox user names, one taken per grader, so that a submission's
+    kill(-1) cannot reach the student code another grader is running at the same time; when
+    setup.sh made too few, the rest share the default user (and that protection).
+    """
     global _pool
     if needs_pool:
         from .sandbox import WorkerPool
-        _pool = WorkerPool()
+        try:
+            user = users.get(timeout=QUEUE_SECONDS)
+        except queue.Empty:
+            user = "auto"
+        _pool = WorkerPool(user=user if os.geteuid() == 0 else "auto")
 
 
 def _grade_job(job: Job) -> Outcome:
@@ -249,8 +261,12 @@ def _executor(workers: int, needs_pool: bool) -> ProcessPoolExecutor:
     # not re-run the caller's __main__ (a script calling regrade() needs no __main__ guard).
     # Student code never runs in a grader; its workers come from the WorkerPool's own clean
     # interpreter. With fork, ProcessPoolExecutor starts every grader before its own thread.
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_start_grader, initargs=(needs_pool,))
+    context = multiprocessing.get_context("fork")
+    users = context.Queue()
+    for name in numbered_users(workers):
+        users.put(name)
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_start_grader,
+                               initargs=(needs_pool, users))
 
 
 def _failed(job: Job, message: str) -> Outcome:

@@ -304,3 +304,19 @@ def test_hw6_batch_with_crashing_code_matches_grading_each_alone(tmp_path):
         alone = grade_alone(tmp_path, HW6, export / f"submission_{submission_id}")
         assert regrade.results_equal(load_results(out / submission_id / "results.json"),
                                      alone), submission_id
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="kill(-1) is only contained by the sandbox users")
+def test_a_submission_that_kills_every_process_it_can_spares_its_neighbours(tmp_path):
+    """kill_grader.py sends SIGKILL to every process its user may signal. Graders running at
+    the same time run students as different users, so the correct neighbours keep full marks."""
+    correct = sorted((CORPUS / "correct").glob("*.py"))
+    files = {str(i): path for i, path in enumerate(correct[:4], start=1)}
+    files["9"] = CORPUS / "hostile" / "kill_grader.py"
+    export = make_export(tmp_path / "export", {i: {"hw6.py": path.read_text()}
+                                               for i, path in files.items()})
+    out = tmp_path / "out"
+    run_regrade(HW6, export, out)
+    total = load_assignment(HW6).total_points
+    for submission_id in files:
+        assert load_results(out / submission_id / "results.json")["score"] == total, submission_id

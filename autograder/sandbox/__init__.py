@@ -32,10 +32,9 @@ What protects what
   output_bytes of each request's prints kept and the rest dropped without failing the print,
   RLIMIT_FSIZE on every file (stdout included: a raw write past it is cut short), no core dumps.
 
-Known limit: all sandboxes share one user, so with several workers at once (a pool regrading in
-parallel) one submission's kill(-1) kills the other workers; their calls report a crash and
-their workers are replaced, which can change those items' outcome. A uid per concurrent
-sandbox would close this.
+Sandboxes running at the same time should run as different users, or one submission's kill(-1)
+kills the other workers: `autograder regrade` gives each grader process its own
+(autograder-student-1, -2, ..., made by setup.sh, one per core), through its WorkerPool.
 """
 
 import importlib

@@ -32,8 +32,11 @@ REPLY_SECONDS = 30.0  # includes the zygote's own start-up on the first request
 
 
 class WorkerPool:
-    def __init__(self, python: str | None = None):
+    def __init__(self, python: str | None = None, user: str | None = "auto"):
+        """user: whom this pool's workers run as (see Sandbox); several pools grading at once
+        should each have their own, so that one submission's kill(-1) reaches only its own."""
         self.python = python or sys.executable
+        self.user = user
         self._lock = threading.Lock()
         # SEQPACKET keeps each request one message, its fds attached to it.
         self._sock, zygote_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)

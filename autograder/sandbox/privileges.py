@@ -27,6 +27,19 @@ class SandboxUser:
     gid: int
 
 
+def numbered_users(count: int) -> list:
+    """Names of up to `count` of the users autograder-student-1, -2, ... that exist (setup.sh
+    makes one per core), for graders that run at the same time to run students as different
+    users."""
+    names = []
+    for number in range(1, count + 1):
+        try:
+            names.append(pwd.getpwnam(f"{DEFAULT_USER}-{number}").pw_name)
+        except KeyError:
+            break
+    return names
+
+
 def resolve_user(user: str | None) -> SandboxUser | None:
     """The user to drop to, or None to run the worker as ourselves.
 

@@ -102,9 +102,9 @@ class Sandbox:
                  python: str | None = None):
         """user: "auto" (an unprivileged user when root, see privileges.py), a user name, or
         None (run as ourselves). pool: a WorkerPool to fork workers from instead of spawning
-        an interpreter. python: the interpreter to spawn (default: ours)."""
+        an interpreter; its user then replaces `user`. python: the interpreter to spawn (default: ours)."""
         self.limits = limits
-        self.user = resolve_user(user)
+        self.user = resolve_user(pool.user if pool else user)
         self.pool = pool
         self.python = pool.python if pool else (python or sys.executable)
         self.restarts = 0
