@@ -149,7 +149,6 @@ def public_description(assignment: Assignment) -> dict:
 def _public_code(assignment: Assignment, question) -> dict:
     """The expected outputs on a visible code question's cases, and its gradient check."""
     from . import inputs
-    from .kinds.code import for_reference
     check = question.check
     public = {"function": check.function, "file": check.file or assignment.code_files[0],
               "public_cases": [], "gradient_check": None}
@@ -162,7 +161,7 @@ def _public_code(assignment: Assignment, question) -> dict:
         rng = np.random.default_rng([seed, number])
         args = tuple(inputs.build(a, rng) for a in case.args)
         kwargs = {k: inputs.build(v, rng) for k, v in case.kwargs.items()}
-        expected = case.reference(*for_reference(args), **for_reference(kwargs))
+        expected = case.reference(*inputs.fresh(args), **inputs.fresh(kwargs))
         public["public_cases"].append({
             "name": case.name, "seed": [seed, number], "args": list(case.args),
             "kwargs": dict(case.kwargs), "expected": encode(expected),

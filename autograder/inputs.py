@@ -17,6 +17,7 @@ inputs.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,3 +117,15 @@ def _array(values, dtype) -> np.ndarray:
     if array.dtype == object:
         raise ValueError("a literal array must be numbers in a regular nested list")
     return array
+
+
+def fresh(value):
+    """A private copy of built inputs for one call in this process (the reference's, or the
+    self-check's), with a new Generator for each RngSeed, so every call draws the same numbers."""
+    if isinstance(value, RngSeed):
+        return np.random.default_rng(value.seed)
+    if isinstance(value, dict):
+        return {key: fresh(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(fresh(item) for item in value)
+    return copy.deepcopy(value)

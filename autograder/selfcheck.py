@@ -158,7 +158,7 @@ def run_case(module, function: str, case: dict) -> tuple:
     kwargs = {k: inputs.build(v, rng) for k, v in case["kwargs"].items()}
     label = f"{function} on {case['name'] or 'a public case'}"
     try:
-        got = getattr(module, function)(*_fresh(args), **_fresh(kwargs))
+        got = getattr(module, function)(*inputs.fresh(args), **inputs.fresh(kwargs))
     except NotImplementedError:
         return False, f"{function}: not implemented yet"
     except Exception as exc:
@@ -182,7 +182,7 @@ def run_gradient_check(module, function: str, spec: dict) -> tuple:
     def run(params, pick):
         called = list(args)
         called[spec["wrt"]] = params
-        value = getattr(module, function)(*_fresh(called), **_fresh(kwargs))
+        value = getattr(module, function)(*inputs.fresh(called), **inputs.fresh(kwargs))
         return value if pick is None else value[pick]
 
     try:
@@ -246,17 +246,6 @@ def decode(value):
     if isinstance(value, list):
         return [decode(item) for item in value]
     return value
-
-
-def _fresh(value):
-    """A copy of the inputs for one call, with a new Generator for each rng argument."""
-    if isinstance(value, inputs.RngSeed):
-        return np.random.default_rng(value.seed)
-    if isinstance(value, dict):
-        return {key: _fresh(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_fresh(item) for item in value)
-    return value.copy() if isinstance(value, np.ndarray) else value
 
 
 def _last_frame(exc: BaseException) -> str:

@@ -27,7 +27,6 @@ smallest real mistake in our corpus (log(p + 1e-20) at logits of ±1000) is 1e-5
 
 from __future__ import annotations
 
-import copy
 import importlib
 import importlib.util
 import zlib
@@ -113,7 +112,7 @@ class Code(Check):
                            for k, v in case.then.kwargs.items()}
         label = f"`{case.function}` on {case.name or describe(args, kwargs)}"
         try:
-            expected = case.reference(*for_reference(args), **for_reference(kwargs))
+            expected = case.reference(*inputs.fresh(args), **inputs.fresh(kwargs))
             outcome = student.call_outcome(case.function, *args, **kwargs)
         except StudentCodeError as exc:
             return 0.0, f"{label}: {exc.message}"
@@ -129,8 +128,8 @@ class Code(Check):
         then = case.then
         label = f"`{then.function}` after `{case.function}` on {case.name or describe(args, kwargs)}"
         try:
-            expected = then.reference(*for_reference(_resolve(then_args, expected)),
-                                      **for_reference(_resolve(then_kwargs, expected)))
+            expected = then.reference(*inputs.fresh(_resolve(then_args, expected)),
+                                      **inputs.fresh(_resolve(then_kwargs, expected)))
             value = student.call(then.function, *_resolve(then_args, outcome.value),
                                  **_resolve(then_kwargs, outcome.value))
         except StudentCodeError as exc:
@@ -365,17 +364,6 @@ def _kind(value) -> str:
     if isinstance(value, (tuple, list)):
         return f"a {type(value).__name__} of {len(value)} items"
     return f"a {type(value).__name__}"
-
-
-def for_reference(value):
-    """A private copy of the inputs for the reference, with a real Generator for each RngSeed."""
-    if isinstance(value, inputs.RngSeed):
-        return np.random.default_rng(value.seed)
-    if isinstance(value, dict):
-        return {key: for_reference(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(for_reference(item) for item in value)
-    return copy.deepcopy(value)
 
 
 def _resolve(value, previous):
