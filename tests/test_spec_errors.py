@@ -117,3 +117,13 @@ def test_missing_assignment_folder_is_a_message(tmp_path, results_path, capsys):
     assert status == 2
     assert load_results(results_path)["score"] == 0
     assert "no assignment.yaml" in capsys.readouterr().err
+
+
+def test_instructor_check_module_that_fails_to_import_is_a_spec_error(tmp_path):
+    folder = write_spec(tmp_path / "a", "id: t\ntitle: T\nsubmit: {code: hw.py}\nquestions:\n"
+                        "  - {id: q, kind: code, points: 1, function: f, check: checks.py:c}\n")
+    (folder / "checks.py").write_text("import numpy\nundefined_name + 1\n")
+    with pytest.raises(SpecError) as caught:
+        load_assignment(folder)
+    assert (caught.value.line, caught.value.key) == (5, "check")
+    assert "NameError" in caught.value.message

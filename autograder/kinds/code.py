@@ -27,6 +27,7 @@ smallest real mistake in our corpus (log(p + 1e-20) at logits of ±1000) is 1e-5
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import zlib
@@ -188,9 +189,12 @@ def load(node: Node, folder: Path) -> Code:
     if not function.isidentifier():
         raise node.error("function", f"'{function}' is not a Python function name")
     file = node.optional("file", str, "a submitted file name such as hw6.py", "")
-    reference = _load_callable(node, "reference", folder, f"reference:{function}")
+    raw_cases = node.optional("cases", list, "a list of cases", [])
+    # Only cases compare with a reference; a question checked otherwise needs none.
+    reference = (_load_callable(node, "reference", folder, f"reference:{function}")
+                 if raw_cases else None)
     cases = tuple(_load_case(node, item, index, function, reference, folder)
-                  for index, item in enumerate(node.optional("cases", list, "a list of cases", [])))
+                  for index, item in enumerate(raw_cases))
     gradient = _load_gradient(node) if "gradient" in node else None
     custom = _load_callable(node, "check", folder, None) if "check" in node else None
     if not cases and gradient is None and custom is None:
@@ -252,20 +256,26 @@ def _load_callable(node: Node, key: str, folder: Path, default: str | None):
         raise node.error(key, f"'{target}' must be module:function or file.py:function")
     try:
         if module_name.endswith(".py"):
-            path = (folder / module_name).resolve()
-            spec = importlib.util.spec_from_file_location(f"_spec_{path.stem}", path)
-            if spec is None or not path.is_file():
-                raise FileNotFoundError(f"no {module_name} in {folder}")
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
+            module = _module_from_file((folder / module_name).resolve())
         else:
             module = importlib.import_module(module_name)
         found = getattr(module, attribute)
-    except (ImportError, FileNotFoundError, AttributeError, SyntaxError) as exc:
-        raise node.error(key, f"cannot load {target}: {exc}") from None
+    except Exception as exc:  # an instructor's module may fail in any way: say where
+        raise node.error(key, f"cannot load {target}: {type(exc).__name__}: {exc}") from None
     if not callable(found):
         raise node.error(key, f"{target} is not a function")
     return found
+
+
+@functools.lru_cache(maxsize=None)
+def _module_from_file(path: Path):
+    """An instructor's .py file in the assignment folder, run once however many items use it."""
+    if not path.is_file():
+        raise FileNotFoundError(f"no {path.name} in {path.parent}")
+    spec = importlib.util.spec_from_file_location(f"_assignment_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 # ---------------------------------------------------------------------- comparing results
