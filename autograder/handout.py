@@ -171,7 +171,8 @@ def _public_code(assignment: Assignment, question) -> dict:
         gradient = check.gradient
         public["gradient_check"] = {"seed": seed, "args": list(gradient.args),
                                     "kwargs": dict(gradient.kwargs), "wrt": gradient.wrt,
-                                    "loss": gradient.loss, "grads": gradient.grads}
+                                    "loss": gradient.loss, "grads": gradient.grads,
+                                    "directions": gradient.directions}
     return public
 
 

@@ -186,9 +186,11 @@ def run_gradient_check(module, function: str, spec: dict) -> tuple:
         return value if pick is None else value[pick]
 
     try:
+        options = ({} if spec.get("directions") is None
+                   else {"max_coordinates": 0, "directions": spec["directions"]})
         report = gradcheck.check_gradient(lambda p: float(run(p, spec["loss"])),
                                           lambda p: run(p, spec["grads"]), args[spec["wrt"]],
-                                          rng)
+                                          rng, **options)
     except NotImplementedError:
         return False, f"gradient check of {function}: not implemented yet"
     except Exception as exc:

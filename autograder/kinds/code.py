@@ -12,9 +12,11 @@ Spec keys:
   outputs      which items of a tuple result to compare (default: all), e.g. [0] for (out, cache)
   rtol, atol   tolerance of the comparison (defaults 1e-7 and 1e-9 · max(1, max|expected|))
   may_modify   argument positions or names the function may change in place (default none)
-  gradient     {args, kwargs, wrt, loss, grads}: check the student's gradient against central
-               differences of the student's own loss (autograder/gradcheck.py), seeded the same
-               for every evaluation, so a wrong backward is told apart from a different forward
+  gradient     {args, kwargs, wrt, loss, grads, directions}: check the student's gradient against
+               central differences of the student's own loss (autograder/gradcheck.py), seeded
+               the same for every evaluation, so a wrong backward is told apart from a different
+               forward; `directions: n` checks each tensor along n random directions instead of
+               entry by entry (2 calls each, whatever the tensor's size)
   check        file.py:function in the assignment folder, an instructor's own Python check:
                called as function(student, rng) -> (fraction, feedback), where
                student.call(name, *args, **kwargs) runs the student's code in its sandbox
@@ -66,6 +68,13 @@ class Gradient:
     wrt: int
     loss: int | None
     grads: int | None
+    directions: int | None  # None: the checker's default (every entry of a small tensor)
+
+    def options(self) -> dict:
+        """check_gradient's keyword arguments for this spec."""
+        if self.directions is None:
+            return {}
+        return {"max_coordinates": 0, "directions": self.directions}
 
 
 @dataclass(frozen=True)
@@ -156,7 +165,8 @@ class Code(Check):
             try:
                 report = gradcheck.check_gradient(
                     lambda params: _as_loss(run(params, spec.loss)),
-                    lambda params: run(params, spec.grads), args[spec.wrt], rng)
+                    lambda params: run(params, spec.grads), args[spec.wrt], rng,
+                    **spec.options())
             except StudentCodeError as exc:
                 return 0.0, f"Gradient check of `{self.function}`: {exc.message}"
             if report.status != gradcheck.INCONCLUSIVE:
@@ -236,7 +246,8 @@ def _load_case(node: Node, item, index: int, function: str, reference, folder: P
 
 def _load_gradient(node: Node) -> Gradient:
     spec = node.typed("gradient", Node, "{args, kwargs, wrt, loss, grads}")
-    spec.reject_unknown_keys({"args", "kwargs", "wrt", "loss", "grads"}, "gradient")
+    spec.reject_unknown_keys({"args", "kwargs", "wrt", "loss", "grads", "directions"},
+                             "gradient")
     args = spec.require("args", list, "the arguments of one call")
     kwargs = spec.optional("kwargs", Node, "keyword arguments", Node())
     for value in args + list(kwargs.values()):
@@ -246,7 +257,11 @@ def _load_gradient(node: Node) -> Gradient:
         raise spec.error("wrt", f"position {wrt} is not among the {len(args)} args")
     loss = spec.optional("loss", int, "the position of the loss in the result", None)
     grads = spec.optional("grads", int, "the position of the gradients in the result", None)
-    return Gradient(tuple(args), dict(kwargs), wrt, loss, grads)
+    directions = spec.optional("directions", int, "a number of random directions per tensor",
+                               None)
+    if directions is not None and not 1 <= directions <= 16:
+        raise spec.error("directions", "must be between 1 and 16")
+    return Gradient(tuple(args), dict(kwargs), wrt, loss, grads, directions)
 
 
 def _load_callable(node: Node, key: str, folder: Path, default: str | None):
