@@ -20,7 +20,8 @@ STUDENT_LIMITS = Limits(cpu_seconds_per_call=5, wall_seconds_per_call=10)
 
 
 class StudentCode:
-    """One student file loaded in its own worker. Start it early; it loads on first use."""
+    """One student file loaded in its own worker, started (and the file imported) in a thread
+    from construction, so the grader can go on meanwhile."""
 
     def __init__(self, path: Path, module_name: str, *, limits: Limits = STUDENT_LIMITS,
                  pool=None):
@@ -29,30 +30,25 @@ class StudentCode:
         self._limits, self._pool = limits, pool
         self._hung: set = set()  # functions that timed out: not called again
         self._sandbox: Sandbox | None = None
-        self._start_error: Exception | None = None
         self._load_problem: str | None = None
-        self._loaded = False
-        # The worker's interpreter starts while the grader loads the spec and the reference.
+        # The worker starts and imports the student's module while the grader loads the spec.
         self._starting = threading.Thread(target=self._start, daemon=True)
         self._starting.start()
 
     def _start(self) -> None:
+        """Start the worker and import the student's module in it (in a thread of its own)."""
         try:
             self._sandbox = Sandbox(self._limits, pool=self._pool)
         except Exception as exc:  # reported on first use, as that item's failure
-            self._start_error = exc
+            self._load_problem = f"the sandbox could not start: {exc}"
+            return
+        outcome = self._sandbox.load(self.path, self.module_name)
+        if not outcome.ok:
+            self._load_problem = _load_message(self.path.name, outcome)
 
     def load_problem(self) -> str | None:
         """None when the module imported; otherwise what the student should know."""
-        if not self._loaded:
-            self._loaded = True
-            self._starting.join()
-            if self._start_error is not None:
-                self._load_problem = f"the sandbox could not start: {self._start_error}"
-            else:
-                outcome = self._sandbox.load(self.path, self.module_name)
-                if not outcome.ok:
-                    self._load_problem = _load_message(self.path.name, outcome)
+        self._starting.join()
         return self._load_problem
 
     def call(self, function: str, *args, **kwargs):
