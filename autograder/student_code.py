@@ -15,8 +15,11 @@ from .sandbox import Limits, Rng, Sandbox
 
 NOT_IMPLEMENTED = "NotImplementedError"
 # HW6's functions take milliseconds and train() well under a second; these limits leave a wide
-# margin while keeping a hanging submission's cost to seconds per function.
-STUDENT_LIMITS = Limits(cpu_seconds_per_call=5, wall_seconds_per_call=10)
+# margin while keeping a hanging submission's cost to seconds per function. A worker's address
+# space peaks near 140 MiB grading HW6; 512 MiB keeps a memory hog's worker, not the grader, the
+# one that fails inside Gradescope's 768 MB container.
+STUDENT_LIMITS = Limits(cpu_seconds_per_call=5, wall_seconds_per_call=10,
+                        memory_bytes=512 << 20)
 
 
 class StudentCode:
