@@ -159,8 +159,7 @@ def _public_code(assignment: Assignment, question) -> dict:
         if case.then is not None:
             continue
         rng = np.random.default_rng([seed, number])
-        args = tuple(inputs.build(a, rng) for a in case.args)
-        kwargs = {k: inputs.build(v, rng) for k, v in case.kwargs.items()}
+        args, kwargs = inputs.build_call(case.args, case.kwargs, rng)
         expected = case.reference(*inputs.fresh(args), **inputs.fresh(kwargs))
         public["public_cases"].append({
             "name": case.name, "seed": [seed, number], "args": list(case.args),

@@ -44,16 +44,26 @@ class PreviousResult:
     index: int | None
 
 
-def check(description, where: SpecError) -> None:
-    """Raise a copy of `where` (a SpecError naming file, line, key) if the description is bad."""
+def check(description, where: SpecError, *, after_a_call: bool = False) -> None:
+    """Raise a copy of `where` (a SpecError naming file, line, key) if the description is bad.
+
+    after_a_call: the description belongs to a `then` step, where `{result: i}` may stand.
+    """
     try:
-        build(description, np.random.default_rng(0), previous=(None,) * 16)
+        build(description, np.random.default_rng(0), after_a_call=after_a_call)
     except (TypeError, ValueError, KeyError, IndexError) as exc:
         raise SpecError(f"{where.message}: {exc}", file=where.file, line=where.line,
                         key=where.key) from None
 
 
-def build(description, rng: np.random.Generator, previous=None):
+def build_call(args, kwargs, rng: np.random.Generator, *, after_a_call: bool = False) -> tuple:
+    """A call's arguments: (list of positional values, dict of keyword values), drawn from rng
+    in that order, so the grader, the handout and the self-check all draw the same numbers."""
+    return ([build(a, rng, after_a_call=after_a_call) for a in args],
+            {key: build(v, rng, after_a_call=after_a_call) for key, v in kwargs.items()})
+
+
+def build(description, rng: np.random.Generator, after_a_call: bool = False):
     """The value an argument description stands for (see the module docstring)."""
     if isinstance(description, bool) or description is None or isinstance(description, str):
         return description
@@ -90,12 +100,12 @@ def build(description, rng: np.random.Generator, previous=None):
     if kind == "dict":
         if not isinstance(value, dict):
             raise ValueError("dict takes a mapping of names to inputs")
-        return {str(name): build(item, rng, previous) for name, item in value.items()}
+        return {str(name): build(item, rng, after_a_call) for name, item in value.items()}
     if kind == "list":
         if not isinstance(value, list):
             raise ValueError("list takes a list of inputs")
-        return [build(item, rng, previous) for item in value]
-    if previous is None:
+        return [build(item, rng, after_a_call) for item in value]
+    if not after_a_call:
         raise ValueError("result refers to a previous call: only in a `then` step")
     if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
         raise ValueError("result takes the index of an item of the previous result, or null")

@@ -154,8 +154,7 @@ def load_module(folder: Path, name: str) -> tuple:
 def run_case(module, function: str, case: dict) -> tuple:
     """(passed, message) for one public case."""
     rng = np.random.default_rng(case["seed"])
-    args = [inputs.build(a, rng) for a in case["args"]]
-    kwargs = {k: inputs.build(v, rng) for k, v in case["kwargs"].items()}
+    args, kwargs = inputs.build_call(case["args"], case["kwargs"], rng)
     label = f"{function} on {case['name'] or 'a public case'}"
     try:
         got = getattr(module, function)(*inputs.fresh(args), **inputs.fresh(kwargs))
@@ -176,8 +175,7 @@ def run_case(module, function: str, case: dict) -> tuple:
 def run_gradient_check(module, function: str, spec: dict) -> tuple:
     """(passed, message): the student's gradients against differences of their own loss."""
     rng = np.random.default_rng([spec["seed"], 1_000_003, 0])
-    args = [inputs.build(a, rng) for a in spec["args"]]
-    kwargs = {k: inputs.build(v, rng) for k, v in spec["kwargs"].items()}
+    args, kwargs = inputs.build_call(spec["args"], spec["kwargs"], rng)
 
     def run(params, pick):
         called = list(args)

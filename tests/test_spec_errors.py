@@ -127,3 +127,17 @@ def test_instructor_check_module_that_fails_to_import_is_a_spec_error(tmp_path):
         load_assignment(folder)
     assert (caught.value.line, caught.value.key) == (5, "check")
     assert "NameError" in caught.value.message
+
+
+@pytest.mark.parametrize("case, line, words", [
+    ("{args: [{result: 0}]}", 10, "only in a `then` step"),
+    ("{args: [{normal: [2]}], then: {function: relu, args: [{normal: [-1]}]}}", 10,
+     "a shape is a whole number"),
+])
+def test_code_case_inputs_are_checked_where_they_stand(tmp_path, case, line, words):
+    folder = write_spec(tmp_path / "a", "id: t\ntitle: T\nsubmit: {code: hw.py}\nquestions:\n"
+                        "  - id: q\n    kind: code\n    points: 1\n    function: relu\n"
+                        f"    cases:\n      - {case}\n")
+    with pytest.raises(SpecError) as caught:
+        load_assignment(folder)
+    assert caught.value.line == line and words in caught.value.message

@@ -113,13 +113,10 @@ class Code(Check):
     # ------------------------------------------------------------------ reference comparison
 
     def _case(self, student, case: Case, rng) -> tuple:
-        args = tuple(inputs.build(a, rng) for a in case.args)
-        kwargs = {k: inputs.build(v, rng) for k, v in case.kwargs.items()}
-        then_args = then_kwargs = None
+        args, kwargs = inputs.build_call(case.args, case.kwargs, rng)
         if case.then is not None:
-            then_args = tuple(inputs.build(a, rng, previous=True) for a in case.then.args)
-            then_kwargs = {k: inputs.build(v, rng, previous=True)
-                           for k, v in case.then.kwargs.items()}
+            then_args, then_kwargs = inputs.build_call(case.then.args, case.then.kwargs, rng,
+                                                       after_a_call=True)
         label = f"`{case.function}` on {case.name or describe(args, kwargs)}"
         try:
             expected = case.reference(*inputs.fresh(args), **inputs.fresh(kwargs))
@@ -130,7 +127,7 @@ class Code(Check):
         if changed:
             return 0.0, f"{label}: {mutation_message(case.function, changed)}"
         problem = compare(outcome.value, expected, self.outputs, self.rtol, self.atol,
-                          context=args + tuple(kwargs.values()))
+                          context=args + list(kwargs.values()))
         if problem:
             return 0.0, f"{label}: {problem}"
         if case.then is None:
@@ -154,8 +151,7 @@ class Code(Check):
         report = None
         for attempt in range(GRADIENT_REDRAWS):
             rng = np.random.default_rng([seed, 1_000_003, attempt])
-            args = [inputs.build(a, rng) for a in spec.args]
-            kwargs = {k: inputs.build(v, rng) for k, v in spec.kwargs.items()}
+            args, kwargs = inputs.build_call(spec.args, spec.kwargs, rng)
 
             def run(params, pick):
                 called = list(args)
@@ -227,31 +223,36 @@ def _load_case(node: Node, item, index: int, function: str, reference, folder: P
     if not isinstance(item, Node):
         raise node.error("cases", f"{where} must be a mapping with args (and kwargs)")
     item.reject_unknown_keys({"args", "kwargs", "name", "then"}, f"a case of {function}")
-    args = item.optional("args", list, "a list of argument descriptions", [])
-    kwargs = item.optional("kwargs", Node, "a mapping of keyword arguments", Node())
-    for key, value in [(f"args[{i}]", a) for i, a in enumerate(args)] + list(kwargs.items()):
-        inputs.check(value, item.error("args" if key.startswith("args[") else "kwargs",
-                                       f"{where} {key}"))
+    args, kwargs = _load_arguments(item, where)
     then = None
     if "then" in item:
         step = item.typed("then", Node, "{function, args, kwargs}")
         step.reject_unknown_keys({"function", "reference", "args", "kwargs"}, "a then step")
         then_function = step.require("function", str, "the function to call next")
         then_reference = _load_callable(step, "reference", folder, f"reference:{then_function}")
-        then = Case(then_function, then_reference, tuple(step.optional("args", list, "a list", [])),
-                    dict(step.optional("kwargs", Node, "a mapping", Node())), "")
+        then_args, then_kwargs = _load_arguments(step, f"{where} then", after_a_call=True)
+        then = Case(then_function, then_reference, then_args, then_kwargs, "")
     name = item.optional("name", str, "a short description of the case", "")
-    return Case(function, reference, tuple(args), dict(kwargs), name, then)
+    return Case(function, reference, args, kwargs, name, then)
+
+
+def _load_arguments(node: Node, where: str, after_a_call: bool = False) -> tuple:
+    """node's `args` and `kwargs` input descriptions, each checked: (tuple, dict)."""
+    args = node.optional("args", list, "a list of argument descriptions", [])
+    kwargs = node.optional("kwargs", Node, "a mapping of keyword arguments", Node())
+    for key, value in [(f"args[{i}]", a) for i, a in enumerate(args)] + list(kwargs.items()):
+        inputs.check(value, node.error("args" if key.startswith("args[") else "kwargs",
+                                       f"{where} {key}"), after_a_call=after_a_call)
+    return tuple(args), dict(kwargs)
 
 
 def _load_gradient(node: Node) -> Gradient:
     spec = node.typed("gradient", Node, "{args, kwargs, wrt, loss, grads}")
     spec.reject_unknown_keys({"args", "kwargs", "wrt", "loss", "grads", "directions"},
                              "gradient")
-    args = spec.require("args", list, "the arguments of one call")
-    kwargs = spec.optional("kwargs", Node, "keyword arguments", Node())
-    for value in args + list(kwargs.values()):
-        inputs.check(value, spec.error("args", "gradient args"))
+    if "args" not in spec:
+        raise spec.error(None, "missing required key 'args' (the arguments of one call)")
+    args, kwargs = _load_arguments(spec, "gradient")
     wrt = spec.optional("wrt", int, "the position of the parameters argument", 0)
     if not 0 <= wrt < len(args):
         raise spec.error("wrt", f"position {wrt} is not among the {len(args)} args")
@@ -261,7 +262,7 @@ def _load_gradient(node: Node) -> Gradient:
                                None)
     if directions is not None and not 1 <= directions <= 16:
         raise spec.error("directions", "must be between 1 and 16")
-    return Gradient(tuple(args), dict(kwargs), wrt, loss, grads, directions)
+    return Gradient(args, kwargs, wrt, loss, grads, directions)
 
 
 def _load_callable(node: Node, key: str, folder: Path, default: str | None):
