@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -149,26 +148,27 @@ def public_description(assignment: Assignment) -> dict:
 def _public_code(assignment: Assignment, question) -> dict:
     """The expected outputs on a visible code question's cases, and its gradient check."""
     from . import inputs
+    from .kinds.code import case_seed, gradient_seed
     check = question.check
     public = {"function": check.function, "file": check.file or assignment.code_files[0],
               "public_cases": [], "gradient_check": None}
     if question.visibility != "visible":
         return public
-    seed = zlib.crc32(question.id.encode("utf-8"))
     for number, case in enumerate(check.cases):
         if case.then is not None:
             continue
-        rng = np.random.default_rng([seed, number])
-        args, kwargs = inputs.build_call(case.args, case.kwargs, rng)
+        seed = case_seed(question.id, number)
+        args, kwargs = inputs.build_call(case.args, case.kwargs, np.random.default_rng(seed))
         expected = case.reference(*inputs.fresh(args), **inputs.fresh(kwargs))
         public["public_cases"].append({
-            "name": case.name, "seed": [seed, number], "args": list(case.args),
+            "name": case.name, "seed": seed, "args": list(case.args),
             "kwargs": dict(case.kwargs), "expected": encode(expected),
             "outputs": list(check.outputs) if check.outputs is not None else None,
             "rtol": check.rtol, "atol": check.atol})
     if check.gradient is not None:
         gradient = check.gradient
-        public["gradient_check"] = {"seed": seed, "args": list(gradient.args),
+        public["gradient_check"] = {"seed": gradient_seed(question.id, 0),
+                                    "args": list(gradient.args),
                                     "kwargs": dict(gradient.kwargs), "wrt": gradient.wrt,
                                     "loss": gradient.loss, "grads": gradient.grads,
                                     "directions": gradient.directions}

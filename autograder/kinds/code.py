@@ -97,13 +97,13 @@ class Code(Check):
         problem = student.load_problem()
         if problem:
             return Verdict(0.0, problem)
-        seed = zlib.crc32(question_id.encode("utf-8"))
-        units = [self._case(student, case, np.random.default_rng([seed, number]))
+        units = [self._case(student, case,
+                            np.random.default_rng(case_seed(question_id, number)))
                  for number, case in enumerate(self.cases)]
         if self.gradient is not None:
-            units.append(self._gradient_check(student, seed))
+            units.append(self._gradient_check(student, question_id))
         if self.custom is not None:
-            units.append(self._custom_check(student, seed))
+            units.append(self._custom_check(student, question_id))
         fraction = sum(passed for passed, _ in units) / len(units)
         lines = [message for _, message in units if message]
         if fraction == 1.0:
@@ -146,11 +146,11 @@ class Code(Check):
 
     # --------------------------------------------------------------- gradient self-consistency
 
-    def _gradient_check(self, student, seed: int) -> tuple:
+    def _gradient_check(self, student, question_id: str) -> tuple:
         spec = self.gradient
         report = None
         for attempt in range(GRADIENT_REDRAWS):
-            rng = np.random.default_rng([seed, 1_000_003, attempt])
+            rng = np.random.default_rng(gradient_seed(question_id, attempt))
             args, kwargs = inputs.build_call(spec.args, spec.kwargs, rng)
 
             def run(params, pick):
@@ -178,9 +178,10 @@ class Code(Check):
                          "there is nothing to check against.")
         return 1.0, ""
 
-    def _custom_check(self, student, seed: int) -> tuple:
+    def _custom_check(self, student, question_id: str) -> tuple:
+        seed = [zlib.crc32(question_id.encode("utf-8")), 2_000_003]
         try:
-            fraction, feedback = self.custom(student, np.random.default_rng([seed, 2_000_003]))
+            fraction, feedback = self.custom(student, np.random.default_rng(seed))
         except StudentCodeError as exc:
             return 0.0, exc.message
         except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
@@ -188,6 +189,16 @@ class Code(Check):
             return 0.0, (f"`{self.function}` returned something the check could not use "
                          f"({type(exc).__name__}: {exc}).")
         return min(1.0, max(0.0, float(fraction))), feedback
+
+
+def case_seed(question_id: str, number: int) -> list:
+    """The seed of a case's inputs: the same on Gradescope, in a regrade and in the handout."""
+    return [zlib.crc32(question_id.encode("utf-8")), number]
+
+
+def gradient_seed(question_id: str, attempt: int) -> list:
+    """The seed of a gradient check's inputs and directions (attempt: redraws after a kink)."""
+    return [zlib.crc32(question_id.encode("utf-8")), 1_000_003, attempt]
 
 
 def load(node: Node, folder: Path) -> Code:
