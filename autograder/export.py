@@ -15,6 +15,8 @@ from pathlib import Path
 
 import yaml
 
+from .spec import student_identity
+
 METADATA_FILE = "submission_metadata.yml"
 FOLDER_PREFIX = "submission_"
 
@@ -38,16 +40,10 @@ class ExportedSubmission:
 
     @property
     def student(self) -> str:
-        """Whose variant to grade: the identity `autograder build --gradescope` seeds it with
-        (gradescope.student_from_metadata), so a regrade grades the numbers the student saw.
-        That is the lower-cased email; for a group the smallest, whatever order Gradescope lists
-        its members in. The export has no Gradescope user id, so the sid stands in for it."""
-        for key in ("email", "sid"):
-            found = sorted(getattr(person, key).lower() for person in self.submitters
-                           if getattr(person, key))
-            if found:
-                return found[0]
-        return ""
+        """Whose variant to grade: the identity Gradescope's run seeded it with
+        (spec.student_identity), so a regrade grades the numbers the student saw. The export has
+        no Gradescope user id, so the sid stands in for it."""
+        return student_identity([vars(person) for person in self.submitters], "sid")
 
     def joined(self, key: str) -> str:
         """One field of every submitter, '; '-separated (a group has several)."""

@@ -23,7 +23,7 @@ import zipfile
 from pathlib import Path
 
 from .errors import AutograderError, SubmissionError
-from .spec import load_assignment
+from .spec import load_assignment, student_identity
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 PACKAGES = ("autograder", "reference")
@@ -141,12 +141,8 @@ def _write(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool) -
 
 
 def student_from_metadata(path: Path | str) -> str:
-    """The identity that seeds a student's variant, from Gradescope's submission_metadata.json.
-
-    The email (lower-cased) of the submitter: what `autograder show --student` takes, and what
-    students and instructors know. For a group, the smallest email, so the group has one variant
-    whatever the order Gradescope lists its members in; the user id when no email is given.
-    """
+    """The identity that seeds a student's variant (spec.student_identity), from Gradescope's
+    submission_metadata.json; the user id stands in where no email is given."""
     path = Path(path)
     try:
         metadata = json.loads(path.read_text(encoding="utf-8"))
@@ -158,9 +154,7 @@ def student_from_metadata(path: Path | str) -> str:
     users = metadata.get("users") if isinstance(metadata, dict) else None
     if not isinstance(users, list):
         raise SubmissionError(f"{path} lists no users: cannot tell whose submission this is")
-    for key in ("email", "id"):
-        found = sorted(str(user[key]).strip().lower() for user in users
-                       if isinstance(user, dict) and str(user.get(key) or "").strip())
-        if found:
-            return found[0]
-    raise SubmissionError(f"{path}: no user has an email or id")
+    student = student_identity([user for user in users if isinstance(user, dict)], "id")
+    if not student:
+        raise SubmissionError(f"{path}: no user has an email or id")
+    return student

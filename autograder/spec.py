@@ -145,6 +145,18 @@ def _load_question(node: Node, number: str, folder: Path) -> Question:
                     file=node.file, line=node.line)
 
 
+def student_identity(people: list, fallback: str) -> str:
+    """Whose variant a submission is graded with, from its submitters ({email, <fallback>, ...}
+    each): the smallest lower-cased email, so a group gets one variant whatever order its members
+    are listed in (and `show --student <email>` shows it); else the smallest `fallback` value."""
+    for key in ("email", fallback):
+        found = sorted(str(person.get(key) or "").strip().lower() for person in people)
+        found = [value for value in found if value]
+        if found:
+            return found[0]
+    return ""
+
+
 def draw_params(root: Node, student: str) -> dict:
     """This student's values of `params: {name: {range: [lo, hi], round: 2} | {choices: [...]}}`."""
     raw = root.optional("params", Node, "a mapping from parameter name to its range or choices",
