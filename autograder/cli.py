@@ -18,12 +18,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
 from pathlib import Path
 
 from . import __version__
 from .errors import AutograderError
-from .results import render_table, setup_failure, write_results
 
 EXIT_OK, EXIT_INVALID, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -42,6 +40,7 @@ def main(argv: list | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except Exception:
+        import traceback
         print(f"internal error in the autograder:\n{traceback.format_exc()}", file=sys.stderr)
         return EXIT_INTERNAL
 
@@ -113,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
 def _grade(args) -> int:
     _start_worker_early(args.submission)
     from . import engine
+    from .results import render_table, setup_failure, write_results
 
     student, report = args.student, None
     if args.metadata is not None:

@@ -14,23 +14,21 @@ import os
 import socket
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 
-@dataclass
 class Launched:
     """A keeper process waiting for its configuration, and the grader's ends of its channels.
 
     keeper_fds: the keeper's ends (command read, response write, control socket), by the fd
-    numbers it has them under; the grader has already closed its copies.
+    numbers it has them under; the grader has already closed its copies. (A plain class: the
+    dataclasses module would cost this early start-up more time than the rest of this file.)
     """
 
-    popen: subprocess.Popen
-    cmd_w: int
-    resp_r: int
-    ctl: socket.socket
-    keeper_fds: list
+    def __init__(self, popen: subprocess.Popen, cmd_w: int, resp_r: int, ctl: socket.socket,
+                 keeper_fds: list):
+        self.popen, self.cmd_w, self.resp_r, self.ctl = popen, cmd_w, resp_r, ctl
+        self.keeper_fds = keeper_fds
 
 
 @functools.lru_cache(maxsize=None)
