@@ -45,6 +45,22 @@ def main(argv: list | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def run() -> None:
+    """The process's entry point: main(), then exit at once.
+
+    By the time main() returns, results.json is written and every worker has been stopped; the
+    interpreter's teardown would only free memory the kernel frees anyway, and it takes a tenth
+    of a whole `grade` (35-40 ms of finalizing numpy and our modules, measured).
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed or broken pipe: nothing left to say on it
+            pass
+    os._exit(code)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")

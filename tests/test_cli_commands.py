@@ -1,6 +1,7 @@
 """The `autograder` command as users run it: `python3 -m autograder ...`, every subcommand,
 errors as one line on stderr and an exit code, never a traceback."""
 
+import os
 import subprocess
 import sys
 
@@ -12,9 +13,9 @@ from conftest import EXAMPLES, PROBLEMS, ROOT, load_results
 QUIZ = PROBLEMS / "nn3-quiz"
 
 
-def run(*args, cwd=ROOT):
+def run(*args, cwd=ROOT, env=None):
     return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, env=env)
 
 
 def test_help_lists_every_command():
@@ -61,3 +62,15 @@ def test_build_needs_a_target_and_an_output():
     done = run("build", "problems/nn3-quiz")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "--gradescope" in done.stderr
+
+
+def test_grade_output_arrives_whole_before_the_fast_exit(tmp_path):
+    """run() ends the process with os._exit; what grade printed to a pipe (block-buffered)
+    must still arrive in full, and the exit code must be main()'s."""
+    results = tmp_path / "results.json"
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    done = run("grade", QUIZ, EXAMPLES / "nn3-quiz" / "correct", "--results", results,
+               env=buffered)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().endswith(f"results written to {results}")
+    assert load_results(results)["tests"]
