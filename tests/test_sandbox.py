@@ -356,6 +356,34 @@ def test_a_loop_that_ignores_the_cpu_signal_meets_the_wall_clock(box, tmp_path):
     assert box.call("ok", 1).value == 2
 
 
+@pytest.mark.parametrize("breaker, kind", [("spin", "timeout"), ("exit_hard", "crashed")])
+def test_several_calls_in_one_request_stop_where_one_breaks_the_worker(box, tmp_path, breaker,
+                                                                       kind):
+    loaded(box, tmp_path, HOSTILE + """
+    def fails():
+        raise ValueError("as usual")
+
+    def burn(seconds):
+        import time
+        started = time.process_time()
+        while time.process_time() - started < seconds:
+            pass
+        return seconds
+    """)
+    first_pid = box.pid
+    outcomes = box.call_many([("ok", (1,), {}), ("fails", (), {}), ("ok", (), {"x": 2}),
+                              (breaker, (), {}), ("ok", (3,), {})])
+    # An exception is that call's outcome only; a broken worker ends the list at its call.
+    assert [o.ok for o in outcomes] == [True, False, True, False]
+    assert [outcomes[0].value, outcomes[2].value] == [2, 3]
+    assert outcomes[1].kind == "exception" and "as usual" in outcomes[1].message
+    assert outcomes[3].kind == kind and outcomes[3].message.startswith(f"{breaker}: ")
+    # The rest go to the replacement, and each call has the limits of one call: four calls of
+    # 0.8 s of CPU each pass limits of 1 s of CPU (1.5 s of wall clock) per call.
+    again = box.call_many([("ok", (3,), {})] + [("burn", (0.8,), {})] * 4)
+    assert box.pid != first_pid and [o.value for o in again] == [4] + [0.8] * 4
+
+
 class _tmp_module:
     def __init__(self, source):
         self.source = source

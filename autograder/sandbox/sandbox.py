@@ -93,6 +93,8 @@ class _Broken(Exception):
         super().__init__(message)
         self.kind = kind
         self.message = message
+        self.replies: list = []  # of a request with several calls: those answered before
+        self.seconds = 0.0
 
 
 class Sandbox:
@@ -172,27 +174,51 @@ class Sandbox:
 
     def call(self, function: str, /, *args, **kwargs) -> CallOutcome:
         """Call the loaded module's `function` with plain data, Rng and Handle arguments."""
-        if not function.isidentifier():
-            raise ValueError(f"{function!r} is not a function name")
+        return self.call_many([(function, args, kwargs)])[0]
+
+    def call_many(self, calls) -> list[CallOutcome]:
+        """Several calls [(function, args, kwargs), ...] sent as one request, run in order.
+
+        Each runs under the limits of one call and gets its own outcome, as if called alone;
+        only the round trips are saved. A call that breaks the worker (timeout, crash) ends the
+        list: the outcomes stop at its own, and the calls after it were not run (the worker is
+        replaced; send them again if they are still wanted).
+        """
+        calls = [(function, list(args), dict(kwargs)) for function, args, kwargs in calls]
+        for function, _, _ in calls:
+            if not function.isidentifier():
+                raise ValueError(f"{function!r} is not a function name")
         if self._module is None:
             reason = (self._load_failure.message if self._load_failure
                       else "no module has been loaded")
-            return CallOutcome(False, kind="not-loaded", message=reason)
-        stale = _stale_handle([args, kwargs], self._worker.token if self._worker else None)
-        if stale:
-            return CallOutcome(False, kind="stale-handle", message=(
-                f"{stale!r} came from a worker that has since been replaced"))
+            return [CallOutcome(False, kind="not-loaded", message=reason) for _ in calls]
+        token = self._worker.token if self._worker else None
+        outcomes: list = [None] * len(calls)
+        for position, (_, args, kwargs) in enumerate(calls):
+            stale = _stale_handle([args, kwargs], token)
+            if stale:
+                outcomes[position] = CallOutcome(False, kind="stale-handle", message=(
+                    f"{stale!r} came from a worker that has since been replaced"))
+        to_send = [position for position, outcome in enumerate(outcomes) if outcome is None]
+        if not to_send:
+            return outcomes
         # Arguments that are not plain data raise CodecError: the caller's mistake, not the student's.
-        request = {"op": "call", "function": function, "args": list(args), "kwargs": kwargs}
-        started = time.monotonic()
+        request = {"op": "calls", "calls": [
+            {"function": calls[p][0], "args": calls[p][1], "kwargs": calls[p][2]} for p in to_send]}
         try:
-            reply = self._request(request)
+            replies = self._request(request, len(to_send))
         except _Broken as broken:
-            return CallOutcome(False, kind=broken.kind, message=f"{function}: {broken.message}",
-                               seconds=time.monotonic() - started)
-        return CallOutcome(reply["ok"], reply["value"], reply["kind"], reply["message"],
-                           tuple(reply["mutated"]), reply["output"], reply["truncated"],
-                           time.monotonic() - started)
+            replies = broken.replies
+            position = to_send[len(replies)]
+            outcomes[position] = CallOutcome(False, kind=broken.kind,
+                                             message=f"{calls[position][0]}: {broken.message}",
+                                             seconds=broken.seconds)
+            del outcomes[position + 1:]
+        for position, (reply, seconds) in zip(to_send, replies):
+            outcomes[position] = CallOutcome(reply["ok"], reply["value"], reply["kind"],
+                                             reply["message"], tuple(reply["mutated"]),
+                                             reply["output"], reply["truncated"], seconds)
+        return outcomes
 
     def close(self) -> None:
         """Stop the worker, kill every process the submission started, delete the directory."""
@@ -216,21 +242,35 @@ class Sandbox:
                 os.fchown(out.fileno(), self.user.uid, self.user.gid)
 
     def _load(self, file_name: str, module_name: str) -> LoadOutcome:
-        reply = self._request({"op": "load", "file": file_name, "module": module_name})
+        [(reply, _)] = self._request({"op": "load", "file": file_name, "module": module_name})
         return LoadOutcome(reply["ok"], reply["kind"], reply["message"], reply["line"],
                            reply["output"], reply["truncated"])
 
-    def _request(self, request: dict) -> dict:
+    def _request(self, request: dict, replies: int = 1) -> list:
+        """Send a request and read its replies: [(reply, seconds it took)], one per call.
+
+        Each reply has the wall-clock limit of one call, counted from the one before it. On a
+        broken worker, _Broken carries the replies read before it (.replies) and the time spent
+        waiting for the next one (.seconds).
+        """
         if self._worker and self._worker.reported():  # died between requests: not this one's fault
             self._discard_worker()
         if self._worker is None:
             self._replace_worker()
-        deadline = time.monotonic() + self.limits.wall_seconds_per_call
+        kinds = LOAD_KINDS if request["op"] == "load" else CALL_KINDS
+        received: list = []
+        started = time.monotonic()
         try:
-            reply = self._worker.request(request, deadline)
-            _check_reply(reply, LOAD_KINDS if request["op"] == "load" else CALL_KINDS)
-            return reply
-        except _Broken:
+            self._worker.send(request, started + self.limits.wall_seconds_per_call)
+            while len(received) < replies:
+                reply = self._worker.receive(started + self.limits.wall_seconds_per_call)
+                _check_reply(reply, kinds)
+                now = time.monotonic()
+                received.append((reply, now - started))
+                started = now
+            return received
+        except _Broken as broken:
+            broken.replies, broken.seconds = received, time.monotonic() - started
             self._discard_worker()
             raise
 
@@ -333,7 +373,7 @@ class _Worker:
         """Whether the keeper has spoken (or gone) since start-up: the worker is dead."""
         return bool(select.select([self.ctl], [], [], 0)[0])
 
-    def request(self, request: dict, deadline: float) -> dict:
+    def send(self, request: dict, deadline: float) -> None:
         data = memoryview(codec.encode(request, self.limits.message_bytes))
         while data:
             self._wait(deadline, writable=True)
@@ -343,6 +383,8 @@ class _Worker:
                 continue
             except BrokenPipeError:
                 raise _Broken(*self._death()) from None
+
+    def receive(self, deadline: float) -> dict:
         return self._read_frame(self.resp_r, deadline)
 
     def _read_frame(self, fd, deadline, watch_ctl=True):

@@ -296,20 +296,27 @@ class Worker:
                                      errors="backslashreplace", line_buffering=True)
 
     def serve(self):
+        """Requests: {"op": "load", "file", "module"}, one reply; {"op": "calls", "calls": [{
+        "function", "args", "kwargs"}, ...]}, one reply per call, each sent as soon as it is
+        done and each call under its own CPU limit and output capture."""
         self.reply({"ready": os.getpid(), "token": self.token})
         while True:
             request = read_frame(self.cmd_fd, self.limits["message_bytes"])
             if request is None:
                 os._exit(0)
-            self.start_request()
-            try:
-                if request["op"] == "load":
-                    result = self.load(request["file"], request["module"])
-                else:
-                    result = self.call(request["function"], request["args"], request["kwargs"])
-            except BaseException as error:  # noqa: BLE001 - the student's code may raise anything
-                result = self.failure(error)
-            self.finish_request(result)
+            if request["op"] == "load":
+                self.run(self.load, request["file"], request["module"])
+            else:
+                for call in request["calls"]:
+                    self.run(self.call, call["function"], call["args"], call["kwargs"])
+
+    def run(self, action, *arguments):
+        self.start_request()
+        try:
+            result = action(*arguments)
+        except BaseException as error:  # noqa: BLE001 - the student's code may raise anything
+            result = self.failure(error)
+        self.finish_request(result)
 
     def reply(self, value):
         write_frame(self.resp_fd, value, self.limits["message_bytes"])
