@@ -191,7 +191,7 @@ def draw_clear_of_kinks(draw: Callable, preactivations: Callable, rng, margin,
 def check_gradient(f: Callable, grad: Callable, params, rng: np.random.Generator, *,
                    reset: Callable[[], None] | None = None, h: float = DEFAULT_STEP,
                    directions: int = DIRECTIONS, max_coordinates: int = MAX_COORDINATES,
-                   worst: int = 3) -> GradCheckReport:
+                   worst: int = 3, f_many: Callable | None = None) -> GradCheckReport:
     """Compare grad(params) with central differences of f, tensor by tensor.
 
     f: params -> float; grad: params -> {name: array shaped like params[name]};
@@ -199,19 +199,24 @@ def check_gradient(f: Callable, grad: Callable, params, rng: np.random.Generator
     rng: numpy Generator for the random directions; reset: called before every call of f and
     grad (re-seed stochastic code there); h: step; directions: random directions per large
     tensor; max_coordinates: largest tensor checked entry by entry; worst: entries to report.
+    f_many: [params, ...] -> [f(params), ...], used instead of f where several evaluations are
+    known in advance (a tensor's steps, a re-measurement): one round trip each, for an f that
+    runs in another process. Its evaluations must be independent by themselves (reset is not
+    called between them); f_many may raise InvalidValue as f may.
     Exceptions raised by f or grad propagate (the caller's sandbox turns them into messages),
     except InvalidValue, which becomes a failed report.
     """
     if not isinstance(params, Mapping):
+        many = None if f_many is None else lambda points: f_many([p["x"] for p in points])
         return check_gradient(lambda p: f(p["x"]), lambda p: {"x": grad(p["x"])},
                               {"x": params}, rng, reset=reset, h=h, directions=directions,
-                              max_coordinates=max_coordinates, worst=worst)
+                              max_coordinates=max_coordinates, worst=worst, f_many=many)
     base = {name: _as_float64(name, value) for name, value in params.items()}
-    loss = _CountedLoss(f, base, reset)
+    loss = _CountedLoss(f, f_many, base, reset)
 
     try:
-        fx = loss.at()
-        problem = _loss_problem(fx, loss.at())
+        fx, again = loss.many([(None, None, 0.0)] * 2)
+        problem = _loss_problem(fx, again)
         if not problem:
             grads, grad_problems = _analytic_gradient(grad, base, reset)
     except InvalidValue as err:
@@ -238,16 +243,26 @@ def check_gradient(f: Callable, grad: Callable, params, rng: np.random.Generator
 class _CountedLoss:
     """Calls f on fresh float64 values of the parameters, after reset, and counts the calls.
 
-    The values are written into buffers that are reused from call to call (a copy into memory
-    that is already mapped costs far less than a new large array); f's result is turned into a
-    float at once, so nothing f returns can alias them. Whatever f did to the buffers (wrote into
-    them, reshaped them, made them read-only) is undone before the next call.
+    For f, the values are written into buffers that are reused from call to call (a copy into
+    memory that is already mapped costs far less than a new large array); f's result is turned
+    into a float at once, so nothing f returns can alias them. Whatever f did to the buffers
+    (wrote into them, reshaped them, made them read-only) is undone before the next call.
+    f_many, which takes several points at once, gets new arrays for each.
     """
 
-    def __init__(self, f, base, reset):
-        self.f, self.base, self.reset = f, base, reset
+    def __init__(self, f, f_many, base, reset):
+        self.f, self.f_many, self.base, self.reset = f, f_many, base, reset
         self.buffers = {key: array.copy() for key, array in base.items()}
         self.evaluations = 0
+
+    def many(self, moves) -> list:
+        """f at each move (name, direction, step), in order: see `at`."""
+        if self.f_many is None:
+            return [self.at(*move) for move in moves]
+        self.evaluations += len(moves)
+        points = [{key: value + step * direction if key == name else value.copy()
+                   for key, value in self.base.items()} for name, direction, step in moves]
+        return [_as_loss_value(value) for value in self.f_many(points)]
 
     def at(self, name=None, direction=None, step=0.0) -> float:
         """f at the parameters with params[name] moved by step * direction (or unmoved)."""
@@ -265,11 +280,14 @@ class _CountedLoss:
         if self.reset is not None:
             self.reset()
         self.evaluations += 1
-        out = np.asarray(self.f(args))
-        if out.size != 1 or not np.issubdtype(out.dtype, np.number) \
-                or np.iscomplexobj(out):
-            raise InvalidValue(f"The loss returned {_describe(out)}, expected one real number.")
-        return float(out.reshape(()))
+        return _as_loss_value(self.f(args))
+
+
+def _as_loss_value(value) -> float:
+    out = np.asarray(value)
+    if out.size != 1 or not np.issubdtype(out.dtype, np.number) or np.iscomplexobj(out):
+        raise InvalidValue(f"The loss returned {_describe(out)}, expected one real number.")
+    return float(out.reshape(()))
 
 
 def _as_float64(name, value):
@@ -356,8 +374,8 @@ def _check_tensor(loss, name, x, g, fx, rng, h, directions, max_coordinates, wor
 
     atol = ROUNDOFF_FACTOR * EPS * max(1.0, abs(fx)) / h
     numeric, analytic, tolerance, ends = [], [], [], []
-    for d in steps:
-        plus, minus = loss.at(name, d, h), loss.at(name, d, -h)
+    values = loss.many([(name, d, sign * h) for d in steps for sign in (1, -1)])
+    for d, plus, minus in zip(steps, values[0::2], values[1::2]):
         D = (plus - minus) / (2 * h)
         a = _dot(g, d)
         numeric.append(D)
@@ -408,7 +426,8 @@ def _settle(loss, name, d, h, fx, ends, D, error, atol):
 
     Samples f at x + j (h/4) d, j = -4..4 (six new evaluations; j = -4, 0, 4 are known).
     """
-    inner = {j: loss.at(name, d, j * h / 4) for j in (-3, -2, -1, 1, 2, 3)}
+    offsets = (-3, -2, -1, 1, 2, 3)
+    inner = dict(zip(offsets, loss.many([(name, d, j * h / 4) for j in offsets])))
     line = np.array([ends[0], inner[-3], inner[-2], inner[-1], fx,
                      inner[1], inner[2], inner[3], ends[1]])
     if not np.all(np.isfinite(line)):

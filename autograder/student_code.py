@@ -59,24 +59,61 @@ class StudentCode:
 
         A function that modifies its inputs fails too: the contract says it must not.
         """
-        outcome = self.call_outcome(function, *args, **kwargs)
-        if outcome.mutated_args:
-            raise StudentCodeError(mutation_message(function, outcome.mutated_args))
-        return outcome.value
+        return self.call_many([(function, args, kwargs)])[0]
+
+    def call_many(self, calls) -> list:
+        """[(function, args, kwargs), ...] -> their return values, as call() gives each, at the
+        cost of one round trip; the first call that failed raises its StudentCodeError."""
+        values = []
+        for (function, _, _), outcome in zip(calls, self.call_outcomes(calls)):
+            if isinstance(outcome, StudentCodeError):
+                raise outcome
+            if outcome.mutated_args:
+                raise StudentCodeError(mutation_message(function, outcome.mutated_args))
+            values.append(outcome.value)
+        return values
 
     def call_outcome(self, function: str, *args, **kwargs):
         """Like call, but returns the sandbox's CallOutcome (for its mutated_args)."""
-        problem = self.load_problem()
-        if problem:
-            raise StudentCodeError(problem)
-        if function in self._hung:
-            raise StudentCodeError(f"`{function}` was not run again: it timed out before.")
-        outcome = self._sandbox.call(function, *to_wire(list(args)), **to_wire(kwargs))
-        if not outcome.ok:
-            if outcome.kind == "timeout":
-                self._hung.add(function)
-            raise StudentCodeError(call_message(function, outcome))
+        [outcome] = self.call_outcomes([(function, args, kwargs)])
+        if isinstance(outcome, StudentCodeError):
+            raise outcome
         return outcome
+
+    def call_outcomes(self, calls) -> list:
+        """Several calls [(function, args, kwargs), ...] at the cost of one round trip.
+
+        For each, in order: its CallOutcome, or the StudentCodeError that says why it failed.
+        A call that breaks the worker fails alone: those after it go to the replacement, except
+        calls of a function that has just timed out, which fail at once.
+        """
+        results: list = [None] * len(calls)
+        waiting = list(range(len(calls)))
+        while waiting:
+            problem = self.load_problem()
+            to_send = []
+            for position in waiting:
+                function = calls[position][0]
+                if problem:
+                    results[position] = StudentCodeError(problem)
+                elif function in self._hung:
+                    results[position] = StudentCodeError(
+                        f"`{function}` was not run again: it timed out before.")
+                else:
+                    to_send.append(position)
+            outcomes = self._sandbox.call_many(
+                [(function, to_wire(list(args)), to_wire(dict(kwargs)))
+                 for function, args, kwargs in (calls[p] for p in to_send)]) if to_send else []
+            for position, outcome in zip(to_send, outcomes):
+                function = calls[position][0]
+                if outcome.ok:
+                    results[position] = outcome
+                    continue
+                if outcome.kind == "timeout":
+                    self._hung.add(function)
+                results[position] = StudentCodeError(call_message(function, outcome))
+            waiting = to_send[len(outcomes):]
+        return results
 
     def close(self) -> None:
         self._starting.join()

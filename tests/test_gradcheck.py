@@ -431,3 +431,26 @@ def test_same_directions_for_the_same_generator_seed():
     first = check_gradient(f, correct_grad(X, y), params, np.random.default_rng(5))
     second = check_gradient(f, correct_grad(X, y), params, np.random.default_rng(5))
     assert np.array_equal(first.tensors["W1"].numeric, second.tensors["W1"].numeric)
+
+
+def test_f_many_gives_the_same_report_in_one_call_per_tensor():
+    """An f in another process is called through f_many: each tensor's steps (and each
+    re-measurement) in one call, with the very numbers the one-at-a-time check computes."""
+    params, X, y = small_problem()
+    f = lambda prm: net(prm, X, y, "sigmoid", 0.0, 0.0, None)[0]  # noqa: E731
+    batches = []
+
+    def f_many(points):
+        batches.append(len(points))
+        return [f(point) for point in points]
+
+    grad = with_change(correct_grad(X, y), "W2", lambda g: g + 0.1 * (g > 0))
+    alone = check_gradient(f, grad, params, np.random.default_rng(3))
+    batched = check_gradient(f, grad, params, np.random.default_rng(3), f_many=f_many)
+    assert alone.status == batched.status == FAILED
+    for name, tensor in alone.tensors.items():
+        assert np.array_equal(tensor.numeric, batched.tensors[name].numeric)
+        assert tensor.evaluations == batched.tensors[name].evaluations
+    # two calls at x; one call per tensor; one re-measurement (6 points) of W2's worst entry
+    assert batches == [2] + [2 * t.numeric.size for t in alone.tensors.values()] + [6]
+    assert sum(batches) == batched.evaluations == alone.evaluations

@@ -61,6 +61,26 @@ class Case:
     then: "Case | None" = None
 
 
+@dataclass
+class _CaseCall:
+    """One case's drawn inputs, and the reference's result once it is computed."""
+    case: Case
+    args: list
+    kwargs: dict
+    then_args: list
+    then_kwargs: dict
+    expected: object = None
+
+    def first(self) -> tuple:
+        """The student's first call, as (function, args, kwargs)."""
+        return self.case.function, self.args, self.kwargs
+
+    def then_step(self, result) -> tuple:
+        """The student's `then` call, given what the first call returned."""
+        return (self.case.then.function, _resolve(self.then_args, result),
+                _resolve(self.then_kwargs, result))
+
+
 @dataclass(frozen=True)
 class Gradient:
     args: tuple
@@ -97,9 +117,7 @@ class Code(Check):
         problem = student.load_problem()
         if problem:
             return Verdict(0.0, problem)
-        units = [self._case(student, case,
-                            np.random.default_rng(case_seed(question_id, number)))
-                 for number, case in enumerate(self.cases)]
+        units = self._cases(student, question_id)
         if self.gradient is not None:
             units.append(self._gradient_check(student, question_id))
         if self.custom is not None:
@@ -112,36 +130,53 @@ class Code(Check):
 
     # ------------------------------------------------------------------ reference comparison
 
-    def _case(self, student, case: Case, rng) -> tuple:
-        args, kwargs = inputs.build_call(case.args, case.kwargs, rng)
-        if case.then is not None:
-            then_args, then_kwargs = inputs.build_call(case.then.args, case.then.kwargs, rng,
-                                                       after_a_call=True)
-        label = f"`{case.function}` on {case.name or describe(args, kwargs)}"
-        try:
-            expected = case.reference(*inputs.fresh(args), **inputs.fresh(kwargs))
-            outcome = student.call_outcome(case.function, *args, **kwargs)
-        except StudentCodeError as exc:
-            return 0.0, f"{label}: {exc.message}"
+    def _cases(self, student, question_id: str) -> list:
+        """(fraction, message) per case. The cases without a `then` step go to the worker in
+        one request; a case with one runs its two calls back to back, because the second gets
+        a handle into the worker that the first left there, and a later case that broke the
+        worker in between would take it away."""
+        calls = [_draw(case, np.random.default_rng(case_seed(question_id, number)))
+                 for number, case in enumerate(self.cases)]
+        units: list = [None] * len(calls)
+        alone = [n for n, call in enumerate(calls) if call.case.then is None]
+        outcomes = student.call_outcomes([calls[n].first() for n in alone])
+        for n, outcome in zip(alone, outcomes):
+            units[n] = self._first_step(calls[n], outcome)
+        for n, call in enumerate(calls):
+            if call.case.then is None:
+                continue
+            [outcome] = student.call_outcomes([call.first()])
+            units[n] = self._first_step(call, outcome)
+            if units[n][0] == 1.0:
+                [outcome] = student.call_outcomes([call.then_step(outcome.value)])
+                units[n] = self._then_step(call, outcome)
+        return units
+
+    def _first_step(self, call: "_CaseCall", outcome) -> tuple:
+        case = call.case
+        label = f"`{case.function}` on {case.name or describe(call.args, call.kwargs)}"
+        if isinstance(outcome, StudentCodeError):
+            return 0.0, f"{label}: {outcome.message}"
         changed = [arg for arg in outcome.mutated_args if arg not in self.may_modify]
         if changed:
             return 0.0, f"{label}: {mutation_message(case.function, changed)}"
-        problem = compare(outcome.value, expected, self.outputs, self.rtol, self.atol,
-                          context=args + list(kwargs.values()))
-        if problem:
-            return 0.0, f"{label}: {problem}"
-        if case.then is None:
-            return 1.0, ""
-        then = case.then
-        label = f"`{then.function}` after `{case.function}` on {case.name or describe(args, kwargs)}"
-        try:
-            expected = then.reference(*inputs.fresh(_resolve(then_args, expected)),
-                                      **inputs.fresh(_resolve(then_kwargs, expected)))
-            value = student.call(then.function, *_resolve(then_args, outcome.value),
-                                 **_resolve(then_kwargs, outcome.value))
-        except StudentCodeError as exc:
-            return 0.0, f"{label}: {exc.message}"
-        problem = compare(value, expected, None, self.rtol, self.atol, context=then_args)
+        call.expected = case.reference(*inputs.fresh(call.args), **inputs.fresh(call.kwargs))
+        problem = compare(outcome.value, call.expected, self.outputs, self.rtol, self.atol,
+                          context=call.args + list(call.kwargs.values()))
+        return (0.0, f"{label}: {problem}") if problem else (1.0, "")
+
+    def _then_step(self, call: "_CaseCall", outcome) -> tuple:
+        case, then = call.case, call.case.then
+        label = (f"`{then.function}` after `{case.function}` on "
+                 f"{case.name or describe(call.args, call.kwargs)}")
+        if isinstance(outcome, StudentCodeError):
+            return 0.0, f"{label}: {outcome.message}"
+        if outcome.mutated_args:
+            return 0.0, f"{label}: {mutation_message(then.function, outcome.mutated_args)}"
+        expected = then.reference(*inputs.fresh(_resolve(call.then_args, call.expected)),
+                                  **inputs.fresh(_resolve(call.then_kwargs, call.expected)))
+        problem = compare(outcome.value, expected, None, self.rtol, self.atol,
+                          context=call.then_args)
         return (0.0, f"{label}: {problem}") if problem else (1.0, "")
 
     # --------------------------------------------------------------- gradient self-consistency
@@ -153,16 +188,24 @@ class Code(Check):
             rng = np.random.default_rng(gradient_seed(question_id, attempt))
             args, kwargs = inputs.build_call(spec.args, spec.kwargs, rng)
 
-            def run(params, pick):
-                called = list(args)
-                called[spec.wrt] = params
-                return _pick(student.call(self.function, *called, **kwargs), pick)
+            def calls(points):
+                """The student's function at each point, the other arguments unchanged."""
+                return [(self.function, [params if position == spec.wrt else value
+                                         for position, value in enumerate(args)], kwargs)
+                        for params in points]
+
+            def losses(points):
+                return [_as_loss(_pick(value, spec.loss))
+                        for value in student.call_many(calls(points))]
+
+            def gradients(params):
+                [value] = student.call_many(calls([params]))
+                return _pick(value, spec.grads)
 
             try:
                 report = gradcheck.check_gradient(
-                    lambda params: _as_loss(run(params, spec.loss)),
-                    lambda params: run(params, spec.grads), args[spec.wrt], rng,
-                    **spec.options())
+                    lambda params: losses([params])[0], gradients, args[spec.wrt], rng,
+                    f_many=losses, **spec.options())
             except StudentCodeError as exc:
                 return 0.0, f"Gradient check of `{self.function}`: {exc.message}"
             if report.status != gradcheck.INCONCLUSIVE:
@@ -189,6 +232,14 @@ class Code(Check):
             return 0.0, (f"`{self.function}` returned something the check could not use "
                          f"({type(exc).__name__}: {exc}).")
         return min(1.0, max(0.0, float(fraction))), feedback
+
+
+def _draw(case: Case, rng) -> _CaseCall:
+    """A case's inputs, its `then` step's after its own, from the case's rng."""
+    args, kwargs = inputs.build_call(case.args, case.kwargs, rng)
+    then_args, then_kwargs = ([], {}) if case.then is None else inputs.build_call(
+        case.then.args, case.then.kwargs, rng, after_a_call=True)
+    return _CaseCall(case, args, kwargs, then_args, then_kwargs)
 
 
 def case_seed(question_id: str, number: int) -> list:
