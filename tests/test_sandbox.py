@@ -195,6 +195,24 @@ def test_student_code_runs_in_another_process_confined_to_its_directory(box, tmp
         assert seen["uid"] != 0
 
 
+def test_the_worker_has_the_graders_numpy_and_sites_builtins(box, tmp_path):
+    # The keeper starts without site's scan of site-packages (-S): what a student's file may
+    # use from a normal start must still be there, a leftover help() or exit() included.
+    loaded(box, tmp_path, """
+        import builtins
+        import numpy
+
+        def numpy_file():
+            return numpy.__file__
+
+        def builtins_present():
+            return [hasattr(builtins, name)
+                    for name in ("exit", "quit", "help", "copyright", "credits", "license")]
+    """)
+    assert box.call("numpy_file").value == np.__file__
+    assert box.call("builtins_present").value == [True] * 6
+
+
 def test_modified_inputs_are_reported_by_position_and_name(box, tmp_path):
     loaded(box, tmp_path, """
         def update(x, y, params, lr=0.1):

@@ -26,7 +26,7 @@ import threading
 
 from autograder.errors import AutograderError
 from autograder.sandbox import codec
-from autograder.sandbox.launch import worker_env, worker_source
+from autograder.sandbox.launch import interpreter_command, worker_env
 
 REPLY_SECONDS = 30.0  # includes the zygote's own start-up on the first request
 
@@ -43,7 +43,7 @@ class WorkerPool:
         self._sock.settimeout(REPLY_SECONDS)
         try:
             self._process = subprocess.Popen(
-                [self.python, "-I", "-c", worker_source(), "zygote", str(zygote_end.fileno())],
+                interpreter_command(self.python, "zygote", str(zygote_end.fileno())),
                 env=worker_env("/"), cwd="/", pass_fds=[zygote_end.fileno()],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True)
         finally:

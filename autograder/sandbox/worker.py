@@ -1,9 +1,9 @@
 # The program of the sandbox's own processes: keeper, worker and zygote.
 #
-# This file is never imported. sandbox.py runs `python -I -c <codec.py's text + this file's text>`
-# because the grader's files are unreadable to the student's user; so the names of codec.py
-# (np, encode, decode, read_prefix, Handle, Rng, CodecError, ...) are in scope here, and nothing
-# from the autograder package is.
+# This file is never imported. A keeper or zygote is `python -I -S -c <launch.BOOTSTRAP>`, which
+# runs codec.py and then this file in one namespace: the names of codec.py (np, encode, decode,
+# read_prefix, Handle, Rng, CodecError, ...) are in scope here, and nothing from the autograder
+# package is, nor is it on sys.path (the student's user could not read it anyway).
 #
 #   grader ──cmd pipe──▶ worker (unprivileged, limited, runs the student's module)
 #          ◀─resp pipe──
