@@ -154,9 +154,9 @@ QUEUE_SECONDS = 5  # a queue's items reach other processes through a thread: wai
 
 
 def _start_grader(needs_pool: bool, users) -> None:
-    """Runs first in each grader process: the WorkerPool's zygote starts from its own clean
-    text (`python -I`), so it holds nothing of the grader, the spec or any submission. It exits
-    when this process does (its socket reads end of file).
+    """Runs first in each grader process: the WorkerPool's zygote is a fresh interpreter
+    running only the sandbox's program, so it holds nothing of the grader, the spec or any
+    submission. It exits when this process does (its socket reads end of file).
 
     users: a queue of sandbox user names, one taken per grader, so that a submission's
     kill(-1) cannot reach the student code another grader is running at the same time; when

@@ -12,8 +12,9 @@ The zygote runs the same program as a spawned worker (worker.py), so a forked wo
 exactly like a spawned one: its keeper, limits, user, directory and environment are those of
 the Sandbox that asked for it. The zygote stays root when the grader is root, like the keepers
 it forks: were it the student's user, one submission's kill(-1, SIGKILL) would take down the
-pool. Student code never runs in it; it only forks. It holds nothing of any assignment: it is
-started from its own text with `-I`, and only ever receives keeper configurations and fds.
+pool. Student code never runs in it; it only forks. It holds nothing of any assignment: it is a
+fresh `python -I -S` running only the sandbox's own program (launch.BOOTSTRAP), and only ever
+receives keeper configurations and fds.
 Requests are serialised by a lock, so Sandboxes in several threads may share one pool.
 """
 
