@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 import time
-import traceback
 from pathlib import Path
 
 from .errors import AutograderError
@@ -39,7 +38,7 @@ def grade_folder(assignment_dir: Path | str, submission_dir: Path | str, *, stud
         print(f"error: {exc}", file=sys.stderr)
         return setup_failure(title, str(exc), failure="input")
     except Exception:
-        print(f"internal error:\n{traceback.format_exc()}", file=sys.stderr)
+        print(f"internal error:\n{_traceback()}", file=sys.stderr)
         return setup_failure(title, "internal error in the autograder", failure="internal")
 
 
@@ -70,6 +69,12 @@ def _grade_one(question, submission: Submission) -> Verdict:
     except AutograderError as exc:
         return Verdict(0.0, exc.message)
     except Exception:  # a bug of ours must cost the student nothing but this item's automatic grade
-        print(f"internal error grading {question.id}:\n{traceback.format_exc()}", file=sys.stderr)
+        print(f"internal error grading {question.id}:\n{_traceback()}", file=sys.stderr)
         return Verdict(0.0, "The autograder hit an internal error on this item; your instructor "
                             "has the details and will grade it by hand.")
+
+
+def _traceback() -> str:
+    """The exception being handled, for an internal error (traceback is imported only then)."""
+    import traceback
+    return traceback.format_exc()
