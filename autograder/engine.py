@@ -48,8 +48,7 @@ def grade(assignment: Assignment, submission: Submission) -> Report:
     submission.start()
     try:
         for question in assignment.questions:
-            verdict = _grade_one(question, submission)
-            feedback = question.check.explain(verdict, question.reveal)
+            verdict, feedback = _grade_one(question, submission)
             report.tests.append(TestResult(
                 number=question.number, name=question.title,
                 score=round(verdict.fraction * question.points, 6), max_score=question.points,
@@ -63,15 +62,18 @@ def grade(assignment: Assignment, submission: Submission) -> Report:
     return report
 
 
-def _grade_one(question, submission: Submission) -> Verdict:
+def _grade_one(question, submission: Submission) -> tuple:
+    """(verdict, feedback) for one question, whatever its check does."""
     try:
-        return question.check.grade(question.id, submission)
+        verdict = question.check.grade(question.id, submission)
+        return verdict, question.check.explain(verdict, question.reveal)
     except AutograderError as exc:
-        return Verdict(0.0, exc.message)
+        return Verdict(0.0, exc.message), exc.message
     except Exception:  # a bug of ours must cost the student nothing but this item's automatic grade
         print(f"internal error grading {question.id}:\n{_traceback()}", file=sys.stderr)
-        return Verdict(0.0, "The autograder hit an internal error on this item; your instructor "
-                            "has the details and will grade it by hand.")
+        message = ("The autograder hit an internal error on this item; your instructor has the "
+                   "details and will grade it by hand.")
+        return Verdict(0.0, message), message
 
 
 def _traceback() -> str:
