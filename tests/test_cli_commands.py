@@ -74,3 +74,11 @@ def test_grade_output_arrives_whole_before_the_fast_exit(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.rstrip().endswith(f"results written to {results}")
     assert load_results(results)["tests"]
+
+
+def test_the_command_asks_for_one_blas_thread_unless_told_otherwise(monkeypatch):
+    """OpenBLAS's start-up threads spin, and slowed the grader's numpy import beside a worker's."""
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")
+    assert main(["schema"]) == 0
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1" and os.environ["OMP_NUM_THREADS"] == "4"
