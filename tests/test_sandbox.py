@@ -145,9 +145,11 @@ NORMAL = """
         return dout * cache.x
 
     def whoami():
+        import tempfile
         return {"pid": os.getpid(), "uid": os.getuid(), "cwd": os.getcwd(), "path": sys.path,
                 "env": dict(os.environ), "modules": sorted(m for m in sys.modules
-                                                           if m.startswith("autograder"))}
+                                                           if m.startswith("autograder")),
+                "tmp": tempfile.gettempdir()}
 
     def import_grader():
         import autograder
@@ -185,7 +187,8 @@ def test_student_code_runs_in_another_process_confined_to_its_directory(box, tmp
     loaded(box, tmp_path, NORMAL)
     seen = box.call("whoami").value
     assert seen["pid"] == box.pid != os.getpid()
-    assert seen["cwd"] == str(box.workdir) and seen["env"]["HOME"] == str(box.workdir)
+    assert seen["cwd"] == seen["tmp"] == str(box.workdir)
+    assert seen["env"]["HOME"] == str(box.workdir)
     assert set(seen["env"]) == {"PATH", "LANG", "HOME", "TMPDIR", "OPENBLAS_NUM_THREADS",
                                 "OMP_NUM_THREADS", "MKL_NUM_THREADS"}
     assert not any(entry == str(GRADER_ROOT) for entry in seen["path"])
@@ -413,6 +416,26 @@ class _tmp_module:
 
     def __exit__(self, *exc_info):
         self.folder.cleanup()
+
+
+def test_a_replacement_worker_captures_output_whatever_was_left_in_its_directory(box,
+                                                                                 tmp_path):
+    # The output file's name is the worker's; a student's file or link under that name, left
+    # by a worker that then died, must not stop the next one or receive its output.
+    loaded(box, tmp_path, HOSTILE + """
+    def squat(target):
+        os.symlink(target, ".autograder-output")
+        os._exit(1)
+
+    def shout():
+        print("captured")
+        return 1
+    """)
+    target = tmp_path / "elsewhere.txt"
+    assert box.call("squat", str(target)).kind == "crashed"
+    outcome = box.call("shout")
+    assert outcome.ok and outcome.output == "captured\n"
+    assert not target.exists()
 
 
 def test_a_replaced_worker_reloads_the_module_and_forgets_old_handles(box, tmp_path):

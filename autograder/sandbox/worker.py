@@ -21,9 +21,7 @@ import os
 import resource
 import select
 import signal
-import socket
 import sys
-import tempfile
 import time
 import traceback
 
@@ -103,14 +101,13 @@ def run_keeper(config):
             os._exit(70)
     os.close(cmd_fd)
     os.close(resp_fd)
-    ctl = socket.socket(fileno=ctl_fd)
     message_bytes = config["limits"]["message_bytes"]
     status = None
     try:
-        write_frame(ctl.fileno(), {"worker_pid": worker_pid}, message_bytes)
+        write_frame(ctl_fd, {"worker_pid": worker_pid}, message_bytes)
         while status is None:
-            readable, _, _ = select.select([ctl, wake_r], [], [])
-            if ctl in readable and not ctl.recv(4096):
+            readable, _, _ = select.select([ctl_fd, wake_r], [], [])
+            if ctl_fd in readable and not os.read(ctl_fd, 4096):  # the grader closed it
                 break
             if wake_r in readable:
                 os.read(wake_r, 4096)
@@ -120,7 +117,7 @@ def run_keeper(config):
     if status is not None:
         exit_code = os.waitstatus_to_exitcode(status)
         try:
-            write_frame(ctl.fileno(), {"worker_exit": exit_code}, message_bytes)
+            write_frame(ctl_fd, {"worker_exit": exit_code}, message_bytes)
         except OSError:
             pass
     os._exit(0)
@@ -203,8 +200,9 @@ def run_worker(config, cmd_fd, resp_fd):
     workdir = config["workdir"]
     os.chdir(workdir)
     os.environ.clear()
-    os.environ.update(config["env"])
-    tempfile.tempdir = workdir
+    os.environ.update(config["env"])  # TMPDIR included: tempfile's default is the workdir
+    if "tempfile" in sys.modules:  # imported by numpy: its default may be decided already
+        sys.modules["tempfile"].tempdir = workdir
     _isolate_imports(workdir, config["strip_paths"])
     Worker(config, cmd_fd, resp_fd).serve()
 
@@ -285,11 +283,18 @@ class Worker:
         self.module = None
         self.handles = {}
         # fd 1 and 2 share one unlinked file: prints and C-level writes land in it, in order,
-        # and RLIMIT_FSIZE bounds it (and every file the student writes).
-        capture = tempfile.TemporaryFile(dir=self.workdir)
-        os.dup2(capture.fileno(), 1)
-        os.dup2(capture.fileno(), 2)
-        capture.close()
+        # and RLIMIT_FSIZE bounds it (and every file the student writes). A worker replacing
+        # one that crashed finds the name free again unless the student's code took it.
+        path = os.path.join(self.workdir, ".autograder-output")
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        capture = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        os.unlink(path)
+        os.dup2(capture, 1)
+        os.dup2(capture, 2)
+        os.close(capture)
         self.sink = CappedOutput(self.limits["output_bytes"])
         # Line-buffered, as on a terminal: prints stay in order with C-level writes.
         self.text = io.TextIOWrapper(io.BufferedWriter(self.sink), encoding="utf-8",
@@ -506,6 +511,8 @@ def run_zygote(sock_fd):
     A request is a frame (the keeper's config) sent with three fds: the worker's cmd and resp
     pipe ends and the keeper's ctl socket end. The reply is {"keeper_pid": pid}.
     """
+    import socket  # only a zygote needs it, for the fds that come with each request
+
     sock = socket.socket(fileno=sock_fd)
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
