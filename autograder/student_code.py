@@ -73,13 +73,6 @@ class StudentCode:
             values.append(outcome.value)
         return values
 
-    def call_outcome(self, function: str, *args, **kwargs):
-        """Like call, but returns the sandbox's CallOutcome (for its mutated_args)."""
-        [outcome] = self.call_outcomes([(function, args, kwargs)])
-        if isinstance(outcome, StudentCodeError):
-            raise outcome
-        return outcome
-
     def call_outcomes(self, calls) -> list:
         """Several calls [(function, args, kwargs), ...] at the cost of one round trip.
 
