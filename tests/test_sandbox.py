@@ -405,6 +405,17 @@ def test_several_calls_in_one_request_stop_where_one_breaks_the_worker(box, tmp_
     assert box.pid != first_pid and [o.value for o in again] == [4] + [0.8] * 4
 
 
+def test_calls_too_large_for_one_message_together_go_in_several(tmp_path):
+    limits = Limits(message_bytes=300_000)
+    with Sandbox(limits) as box:
+        loaded(box, tmp_path, HOSTILE)
+        arrays = [np.full(12_500, float(k)) for k in range(5)]  # 100 kB each, 500 kB in all
+        outcomes = box.call_many([("ok", (x,), {}) for x in arrays])
+        assert [o.value[0] for o in outcomes] == [1.0, 2.0, 3.0, 4.0, 5.0]
+        with pytest.raises(CodecError, match="exceeds"):  # one alone: the caller's mistake
+            box.call("ok", np.zeros(40_000))
+
+
 class _tmp_module:
     def __init__(self, source):
         self.source = source

@@ -50,6 +50,10 @@ class CodecError(ValueError):
     """Data that is not plain, too large, or a malformed frame."""
 
 
+class MessageTooLarge(CodecError):
+    """A value whose frame would exceed the size limit."""
+
+
 class Handle:
     """An object that stayed in the worker; pass it back as an argument of a later call.
 
@@ -105,7 +109,7 @@ def encode(value, max_bytes: int = MAX_MESSAGE_BYTES) -> bytes:
         raise CodecError(str(error)) from None
     body_len = sum(len(chunk) for chunk in chunks)
     if PREFIX.size + len(header) + body_len > max_bytes:
-        raise CodecError(f"message of {len(header) + body_len} bytes exceeds {max_bytes}")
+        raise MessageTooLarge(f"message of {len(header) + body_len} bytes exceeds {max_bytes}")
     return b"".join([PREFIX.pack(MAGIC, len(header), body_len), header, *chunks])
 
 

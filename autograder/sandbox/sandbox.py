@@ -182,9 +182,23 @@ class Sandbox:
         Each runs under the limits of one call and gets its own outcome, as if called alone;
         only the round trips are saved. A call that breaks the worker (timeout, crash) ends the
         list: the outcomes stop at its own, and the calls after it were not run (the worker is
-        replaced; send them again if they are still wanted).
+        replaced; send them again if they are still wanted). Calls whose arguments together
+        exceed the size limit of one message are sent in as many requests as they need.
         """
         calls = [(function, list(args), dict(kwargs)) for function, args, kwargs in calls]
+        try:
+            return self._call_many(calls)
+        except codec.MessageTooLarge:
+            if len(calls) == 1:
+                raise
+        # Together over the size limit of one message (nothing was sent): in two requests.
+        middle = len(calls) // 2
+        first = self.call_many(calls[:middle])
+        if len(first) < middle:  # one of them broke the worker: the list ends there
+            return first
+        return first + self.call_many(calls[middle:])
+
+    def _call_many(self, calls) -> list[CallOutcome]:
         for function, _, _ in calls:
             if not function.isidentifier():
                 raise ValueError(f"{function!r} is not a function name")
