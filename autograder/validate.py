@@ -5,9 +5,9 @@ Three submissions are graded with the real engine, for every variant checked:
          expression formulas), overridden by `solution/answers.yaml` where it answers a question
          (the only source for derivative questions, which have no closed form in the spec), and
          the code in `solution/` (solution/hw6.py). It must get full marks.
-  blank  an empty answers file, and the starter code where the assignment ships one (the
-         skeleton whose functions raise NotImplementedError). It must score nothing on every
-         item.
+  blank  an empty answers file, and the starter code where the assignment has one (generated
+         from the marked solution, or hand-written: starter.py), whose functions raise
+         NotImplementedError. It must score nothing on every item.
   wrong  a generated wrong answer for every choice, numeric and formula item. It must lose
          points there, or the item cannot tell right from wrong (a tolerance too loose, say).
 """
@@ -15,7 +15,6 @@ Three submissions are graded with the real engine, for every variant checked:
 from __future__ import annotations
 
 import math
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +24,10 @@ import yaml
 from . import engine
 from .errors import SpecError
 from .spec import Assignment, load_assignment, substitute
+from .starter import SOLUTION_DIR, starter_files
 from .submission import Submission
 from .yamlio import Node, load_spec_file
 
-SOLUTION_DIR = "solution"
 SAMPLE_STUDENTS = ("", "validate-student-1", "validate-student-2")
 WRONG_KINDS = ("choice", "numeric", "expression", "derivative")
 
@@ -71,6 +70,7 @@ def validate(folder: Path | str) -> Validation:
     students = SAMPLE_STUDENTS if base.params else SAMPLE_STUDENTS[:1]
     items = {q.id: Item(q.id, q.kind, q.points) for q in base.questions}
     problems: list = []
+    starters = starter_files(folder, base.code_files)
     with tempfile.TemporaryDirectory(prefix="autograder-validate-") as scratch:
         for index, student in enumerate(students):
             assignment = load_assignment(folder, student=student) if student else base
@@ -79,11 +79,10 @@ def validate(folder: Path | str) -> Validation:
             wrong = wrong_answers(assignment, key)
             submissions = {
                 "key": _submission(Path(scratch) / f"key{index}", assignment, key,
-                                   folder / SOLUTION_DIR),
+                                   _code_files(folder / SOLUTION_DIR, assignment.code_files)),
                 "blank": _submission(Path(scratch) / f"blank{index}", assignment, {},
-                                     folder),
-                "wrong": _submission(Path(scratch) / f"wrong{index}", assignment, wrong,
-                                     None),
+                                     starters),
+                "wrong": _submission(Path(scratch) / f"wrong{index}", assignment, wrong, {}),
             }
             grades = {name: _fractions(assignment, submission)
                       for name, submission in submissions.items()}
@@ -187,14 +186,18 @@ def _wrong_letters(check, right) -> list:
     return others if len(right) > 1 else others[:1]
 
 
-def _submission(folder: Path, assignment: Assignment, answers: dict,
-                code_from: Path | None) -> Submission:
+def _code_files(folder: Path, names) -> dict:
+    """{name: bytes} of the named files that exist in `folder`."""
+    return {name: (folder / name).read_bytes() for name in names if (folder / name).is_file()}
+
+
+def _submission(folder: Path, assignment: Assignment, answers: dict, code: dict) -> Submission:
+    """A submission folder holding these answers and code files ({name: bytes})."""
     folder.mkdir(parents=True)
     (folder / assignment.answers_file).write_text(
         yaml.safe_dump(answers, allow_unicode=True) if answers else "", encoding="utf-8")
-    for name in assignment.code_files:
-        if code_from is not None and (code_from / name).is_file():
-            shutil.copy(code_from / name, folder / name)
+    for name, data in code.items():
+        (folder / name).write_bytes(data)
     return Submission(folder, assignment.answers_file, assignment.code_files)
 
 

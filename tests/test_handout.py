@@ -15,6 +15,7 @@ import yaml
 from autograder.cli import main
 from autograder.handout import SELFCHECK_MODULES
 from autograder.spec import load_assignment
+from autograder.starter import starter_files
 from autograder.validate import load_key_file, synthesize_key
 from autograder.yamlio import load_spec_file
 from conftest import EXAMPLES, PROBLEMS, ROOT
@@ -55,8 +56,7 @@ def secrets_of(assignment_folder) -> list:
             secrets.append(squash(check.function.text))
     secrets += [squash(str(value)) for value in load_key_file(assignment_folder).values()]
     # The starter file and the grader modules the self-check ships are public by design.
-    starter = "".join((assignment_folder / name).read_text() for name in assignment.code_files
-                      if (assignment_folder / name).is_file())
+    starter = b"".join(starter_files(assignment_folder, assignment.code_files).values()).decode()
     starter += "".join((ROOT / "autograder" / module).read_text()
                        for module in (*SELFCHECK_MODULES, "selfcheck.py"))
     sources = [*(assignment_folder / "solution").glob("*.py"), *(ROOT / "reference").glob("*.py")]
@@ -190,7 +190,7 @@ def hw6_public(hw6_handout):
 
 
 def test_hw6_handout_has_the_starter_and_no_secrets(hw6_handout, hw6_public):
-    assert (hw6_handout / "hw6.py").read_bytes() == (HW6 / "hw6.py").read_bytes()
+    assert (hw6_handout / "hw6.py").read_bytes() == starter_files(HW6, ["hw6.py"])["hw6.py"]
     assert not (hw6_handout / "answers.yaml").exists()       # code only: nothing to answer
     text = squash(handout_text(hw6_handout))
     secrets = secrets_of(HW6)
@@ -226,8 +226,8 @@ def test_selfcheck_passes_the_solution_and_every_correct_submission(hw6_public, 
         assert list(marks.values()).count("✓") >= 10
 
 
-def test_selfcheck_on_the_starter_says_not_implemented(hw6_public, tmp_path):
-    marks, lines, problems = check_file(hw6_public, tmp_path, HW6 / "hw6.py")
+def test_selfcheck_on_the_starter_says_not_implemented(hw6_handout, hw6_public, tmp_path):
+    marks, lines, problems = check_file(hw6_public, tmp_path, hw6_handout / "hw6.py")
     assert problems == list(marks.values()).count("✗") >= 10
     assert all("not implemented yet" in line for line in lines if "✗" in line)
 
