@@ -10,15 +10,23 @@ file only loses the names (and the identity that seeds each student's variant), 
 from __future__ import annotations
 
 import datetime
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from .errors import SubmissionError
 from .spec import student_identity
+from .untrusted import NotAFile, read_file
 
 METADATA_FILE = "submission_metadata.yml"
 FOLDER_PREFIX = "submission_"
+# A class of a thousand, each entry with its history of earlier submissions, is a few MB.
+MAX_METADATA_BYTES = 64 * 1024 * 1024
+# An id becomes a folder name under regrade's -o: never "..", never a path.
+_SAFE_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")
 
 
 @dataclass(frozen=True)
@@ -55,18 +63,27 @@ class Export:
     folder: Path
     submissions: tuple
     warnings: tuple = ()  # what the instructor should know: missing metadata, orphan entries
+    refused: tuple = ()   # names of the submission_* entries that are not graded (see warnings)
 
 
 def read_export(folder: Path | str) -> Export:
-    """The submissions of an export folder, sorted by id (numerically when ids are numbers)."""
+    """The submissions of an export folder, sorted by id (numerically when ids are numbers).
+
+    The export is input like any submission: its metadata is read through untrusted.read_file,
+    and a submission folder that is a link, or whose name would not make a plain folder name
+    under the output (`submission_..`), is refused with a warning and not graded.
+    """
     folder = Path(folder)
     warnings = []
     metadata = {}
-    metadata_path = folder / METADATA_FILE
-    if metadata_path.is_file():
+    if os.path.lexists(folder / METADATA_FILE):
         try:
-            metadata = _plain_keys(_load_ruby_yaml(metadata_path.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            data = read_file(folder, METADATA_FILE, MAX_METADATA_BYTES)
+            metadata = _plain_keys(_load_ruby_yaml(data.decode("utf-8")))
+        except NotAFile as exc:
+            warnings.append(f"{METADATA_FILE} is {exc.what}, which is never followed: grading "
+                            "without names or per-student variants")
+        except (SubmissionError, UnicodeDecodeError, yaml.YAMLError) as exc:
             warnings.append(f"{METADATA_FILE} could not be read ({_one_line(exc)}): "
                             "grading without names or per-student variants")
         if not isinstance(metadata, dict):
@@ -75,15 +92,34 @@ def read_export(folder: Path | str) -> Export:
     else:
         warnings.append(f"no {METADATA_FILE} in {folder}: grading without names or "
                         "per-student variants")
-    folders = sorted(path for path in folder.iterdir()
-                     if path.is_dir() and path.name.startswith(FOLDER_PREFIX))
+    folders, refused = [], []
+    for entry in sorted(os.scandir(folder), key=lambda entry: entry.name):
+        if entry.name == METADATA_FILE or not entry.name.startswith(FOLDER_PREFIX) or not (
+                entry.is_symlink() or entry.is_dir(follow_symlinks=False)):
+            continue
+        problem = _refusal(entry)
+        if problem:
+            warnings.append(f"{entry.name} is refused, not graded: {problem}")
+            refused.append(entry.name)
+        else:
+            folders.append(Path(entry.path))
     submissions = [_submission(path, metadata.get(path.name)) for path in folders]
     orphans = sorted(set(metadata) - {path.name for path in folders})
     if orphans:
         warnings.append(f"{METADATA_FILE} lists {len(orphans)} submission(s) with no folder: "
                         + ", ".join(map(str, orphans[:5])) + (" ..." if len(orphans) > 5 else ""))
     submissions.sort(key=lambda s: (not s.id.isdigit(), int(s.id) if s.id.isdigit() else 0, s.id))
-    return Export(folder, tuple(submissions), tuple(warnings))
+    return Export(folder, tuple(submissions), tuple(warnings), tuple(refused))
+
+
+def _refusal(entry: os.DirEntry) -> str:
+    """Why an export's submission_<id> entry cannot be graded, or "" when it can."""
+    if entry.is_symlink():
+        return ("it is a symbolic link (to " + repr(os.readlink(entry.path)[:100])
+                + "); the export holds folders, and nothing outside it is read")
+    if not _SAFE_ID.fullmatch(entry.name[len(FOLDER_PREFIX):]):
+        return "its id is not made of letters, digits, '_', '-' and '.' (not starting with '.')"
+    return ""
 
 
 def _submission(path: Path, entry) -> ExportedSubmission:

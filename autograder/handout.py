@@ -30,7 +30,7 @@ PACKAGE = Path(__file__).resolve().parent
 SELFCHECK = "selfcheck"
 # The grader modules the self-check imports, copied as they are (their imports made relative).
 SELFCHECK_MODULES = ("errors.py", "formula.py", "yamlio.py", "kinds/base.py", "kinds/choice.py",
-                     "inputs.py", "gradcheck.py", "notebook.py")
+                     "inputs.py", "gradcheck.py", "notebook.py", "untrusted.py")
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 README = """\

@@ -17,6 +17,7 @@ import re
 from .errors import SubmissionError
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024   # outputs (plots) make notebooks big; they are not read
+CLEAR_OUTPUTS = "clear the outputs (Kernel > Restart & Clear Output) and submit it again"
 # A Python statement never starts with % or !, nor is a bare name followed by ? (IPython's help).
 _IPYTHON_LINE = re.compile(r"^\s*(?:[%!]|[\w.]+\?{1,2}\s*$|get_ipython\s*\(|\w+\s*=\s*[%!])")
 
@@ -28,8 +29,7 @@ def notebook_to_python(data: bytes, name: str) -> tuple:
     `name` is not a readable notebook.
     """
     if len(data) > MAX_NOTEBOOK_BYTES:
-        raise SubmissionError(f"{name} is {len(data):,} bytes; clear the outputs (Kernel > "
-                              f"Restart & Clear Output) and submit it again")
+        raise SubmissionError(f"{name} is {len(data):,} bytes; {CLEAR_OUTPUTS}")
     try:
         notebook = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):

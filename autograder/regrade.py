@@ -30,7 +30,7 @@ from contextlib import redirect_stderr
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, engine, gradebook
+from . import __version__, engine, gradebook, untrusted
 from .errors import AutograderError
 from .export import ExportedSubmission, read_export
 from .results import Report, setup_failure, write_results
@@ -41,6 +41,7 @@ GRADER_ROOT = Path(__file__).resolve().parent.parent  # holds autograder/ and re
 RESULTS_FILE = "results.json"
 FINGERPRINT_FILE = ".fingerprint"
 LOG_FILE = "grading.log"
+FINGERPRINT_CAP_BYTES = 32 * 1024 * 1024  # above every cap on what grading reads
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,9 @@ def run(args) -> int:
     print(f"{summary['submissions']} submissions: mean {_number(summary['mean'])}, median "
           f"{_number(summary['median'])} of {_number(summary['max_score'])}; wrote "
           f"{args.output / 'gradebook.csv'} and {args.output / 'summary.md'}")
+    if summary["refused"]:
+        print(f"{len(summary['refused'])} folder(s) of the export refused, not graded: "
+              f"{', '.join(summary['refused'])} (see the warnings above)")
     if summary["not_graded"]:
         print(f"{len(summary['not_graded'])} could not be graded: "
               f"{', '.join(summary['not_graded'])} (see their {RESULTS_FILE} and {LOG_FILE})")
@@ -118,6 +122,7 @@ def regrade(assignment_dir: Path | str, export_dir: Path | str, out_dir: Path | 
             for submission in export.submissions]
     gradebook.write_gradebook(out_dir / "gradebook.csv", assignment.questions, rows)
     summary = gradebook.summarise(assignment, rows)
+    summary["refused"] = list(export.refused)  # submission_* entries that were not graded
     gradebook.write_summary(out_dir, summary)
     return summary
 
@@ -295,8 +300,29 @@ def _spec_fingerprint(assignment_dir: Path) -> str:
 
 def _fingerprint(spec_hash: str, student: str, folder: Path) -> str:
     digest = hashlib.sha256(f"{spec_hash}\nstudent {student}\n".encode())
-    _hash_tree(digest, folder)
+    _hash_submission(digest, folder)
     return digest.hexdigest()
+
+
+def _hash_submission(digest, folder: Path) -> None:
+    """The student's folder, read as grading reads it (untrusted.read_file): a link, FIFO or
+    device counts by what it is, never by what it leads to; a file over the cap by its size
+    and time, since grading refuses it anyway."""
+    for root, folders, files in os.walk(folder):
+        folders.sort()
+        for name in sorted(files + [f for f in folders if os.path.islink(os.path.join(root, f))]):
+            relative = Path(root, name).relative_to(folder).as_posix()
+            try:
+                data = untrusted.read_file(folder, relative, FINGERPRINT_CAP_BYTES)
+            except untrusted.NotAFile as exc:
+                data = exc.message.encode()
+            except untrusted.FileTooLarge:
+                info = os.lstat(Path(root, name))
+                data = f"over the cap: {info.st_size} bytes at {info.st_mtime_ns}".encode()
+            except (AutograderError, OSError) as exc:
+                data = f"unreadable: {exc}".encode()
+            digest.update(f"{relative}\0{len(data)}\0".encode())
+            digest.update(data)
 
 
 def _hash_tree(digest, root: Path, only_python: bool = False) -> None:

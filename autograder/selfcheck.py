@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -33,7 +34,8 @@ from . import gradcheck, inputs
 from .errors import FormulaError, SubmissionError
 from .formula import parse, parse_number
 from .kinds.choice import parse_picks
-from .notebook import notebook_to_python
+from .notebook import MAX_NOTEBOOK_BYTES, notebook_to_python
+from .untrusted import MAX_CODE_BYTES, read_file
 from .yamlio import load_answers_file
 
 PUBLIC_FILE = "public.json"
@@ -135,10 +137,11 @@ def load_module(folder: Path, name: str) -> tuple:
     path = folder / name
     notebook = path.with_suffix(".ipynb")
     try:
-        if path.is_file():
-            source = path.read_text(encoding="utf-8")
-        elif notebook.is_file():
-            source, _ = notebook_to_python(notebook.read_bytes(), notebook.name)
+        if os.path.lexists(path):
+            source = read_file(folder, name, MAX_CODE_BYTES).decode("utf-8")
+        elif os.path.lexists(notebook):
+            source, _ = notebook_to_python(read_file(folder, notebook.name, MAX_NOTEBOOK_BYTES),
+                                           notebook.name)
         else:
             return None, f"{name} was not found in {folder}"
         module = types.ModuleType(path.stem)

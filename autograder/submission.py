@@ -1,17 +1,20 @@
 """A student's submission folder: the answers file and the code files the assignment asks for.
 
-Nothing here trusts the student: the answers file is read with yaml.safe_load under a size cap,
-and code is only located here, never imported (the sandbox runs it in another process).
+Nothing here trusts the student: every file is read through untrusted.read_file (no link, FIFO
+or device is followed, at most a cap is read), the answers file is parsed with yaml's safe loader
+under caps, and code is only copied here, never imported (the sandbox runs it in another process).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from pathlib import Path
 
+from . import untrusted
 from .errors import SubmissionError
-from .notebook import MAX_NOTEBOOK_BYTES, notebook_to_python
+from .notebook import CLEAR_OUTPUTS, MAX_NOTEBOOK_BYTES, notebook_to_python
 from .student_code import StudentCode
 from .yamlio import load_answers_file
 
@@ -30,7 +33,7 @@ class Submission:
         self._pool = pool
         self._code: dict = {}
         self._answers: dict | None = None
-        self._converted: tempfile.TemporaryDirectory | None = None  # notebooks made into .py
+        self._private: tempfile.TemporaryDirectory | None = None  # our copies of code files
         self.notes: list = []  # for the student: what was done to read their files
         self.answers_error: SubmissionError | None = None  # set once reading the answers failed
 
@@ -58,57 +61,76 @@ class Submission:
                 pass  # reported by the items that need the file
 
     def code(self, name: str) -> StudentCode:
-        """The student's `name` running in its sandbox; SubmissionError if it is missing."""
+        """The student's `name` running in its sandbox; SubmissionError if it cannot be read."""
         if name not in self._code:
-            self._code[name] = StudentCode(self.code_path(name), Path(name).stem, pool=self._pool)
-        return self._code[name]
+            try:
+                self._code[name] = StudentCode(self.code_path(name), Path(name).stem,
+                                               pool=self._pool)
+            except SubmissionError as exc:
+                self._code[name] = exc  # every item that needs the file says the same
+        found = self._code[name]
+        if isinstance(found, SubmissionError):
+            raise found
+        return found
 
     def close(self) -> None:
         """Stop every worker and every process the student's code started."""
         for code in self._code.values():
-            code.close()
+            if isinstance(code, StudentCode):
+                code.close()
         self._code.clear()
-        if self._converted is not None:
-            self._converted.cleanup()
-            self._converted = None
+        if self._private is not None:
+            self._private.cleanup()
+            self._private = None
 
     def code_path(self, name: str) -> Path:
-        """Where the student's `name` (e.g. hw6.py) is, recognising renamed uploads, and a
-        notebook (hw6.ipynb) in place of a .py file, converted to one (notebook.py)."""
-        exact = self.folder / name
-        if exact.is_file():
-            return exact
+        """A private copy of the student's `name` (e.g. hw6.py), recognising renamed uploads,
+        and a notebook (hw6.ipynb) in place of a .py file, converted to one (notebook.py).
+
+        The copy is what the sandbox gets: the student's file is read once, here, through
+        untrusted.read_file, so a link, FIFO or device in its place is refused by name.
+        """
         stem, suffix = Path(name).stem, Path(name).suffix
-        candidates = self._candidates(stem, suffix)
+        if os.path.lexists(self.folder / name):
+            candidates = [name]
+        else:
+            candidates = self._candidates(stem, suffix)
         if len(candidates) == 1:
-            return candidates[0]
+            found = candidates[0]
+            return self._private_copy(found, untrusted.read_file(
+                self.folder, found, untrusted.MAX_CODE_BYTES))
         notebooks = self._candidates(stem, ".ipynb") if suffix == ".py" and not candidates else []
         if len(notebooks) == 1:
             return self._from_notebook(notebooks[0], name)
         candidates = candidates or notebooks
-        present = ", ".join(sorted(p.name for p in self.folder.iterdir())[:10]) \
+        present = ", ".join(sorted(os.listdir(self.folder))[:10]) \
             if self.folder.is_dir() else "nothing"
         if candidates:
             raise SubmissionError(f"{name} was not found, and several files could be it "
-                                  f"({', '.join(p.name for p in candidates)}); submit one named {name}")
+                                  f"({', '.join(candidates)}); submit one named {name}")
         raise SubmissionError(f"{name} was not found in your submission (it has: {present or 'no files'})")
 
     def _candidates(self, stem: str, suffix: str) -> list:
-        """Files named stem + suffix, or renamed like Gradescope does ("hw6 (1).py")."""
+        """Names in the folder that are stem + suffix, or renamed like Gradescope does
+        ("hw6 (1).py"), whatever they are: reading one that is not a file says so."""
         if not self.folder.is_dir():
             return []
         pattern = re.compile(_RENAMED.format(stem=re.escape(stem), suffix=re.escape(suffix)),
                              re.IGNORECASE)
-        return sorted(path for path in self.folder.iterdir()
-                      if path.is_file() and pattern.fullmatch(path.name))
+        return sorted(entry for entry in os.listdir(self.folder) if pattern.fullmatch(entry))
 
-    def _from_notebook(self, notebook: Path, name: str) -> Path:
+    def _from_notebook(self, notebook: str, name: str) -> Path:
         """The notebook's code cells written as `name` in a private folder of ours."""
-        with open(notebook, "rb") as opened:   # one byte past the cap is enough to refuse it
-            source, notes = notebook_to_python(opened.read(MAX_NOTEBOOK_BYTES + 1), notebook.name)
-        if self._converted is None:
-            self._converted = tempfile.TemporaryDirectory(prefix="autograder-notebook-")
-        path = Path(self._converted.name) / name
-        path.write_text(source, encoding="utf-8")
-        self.notes += [f"{notebook.name} was graded as {name}: its code cells, in order."] + notes
+        data = untrusted.read_file(self.folder, notebook, MAX_NOTEBOOK_BYTES,
+                                   advice=CLEAR_OUTPUTS)
+        source, notes = notebook_to_python(data, notebook)
+        self.notes += [f"{notebook} was graded as {name}: its code cells, in order."] + notes
+        return self._private_copy(name, source.encode("utf-8"))
+
+    def _private_copy(self, name: str, data: bytes) -> Path:
+        """data written as `name` in a folder only we (root, when grading) can read."""
+        if self._private is None:
+            self._private = tempfile.TemporaryDirectory(prefix="autograder-submission-")
+        path = Path(self._private.name) / name
+        path.write_bytes(data)
         return path

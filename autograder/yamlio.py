@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from .errors import SpecError, SubmissionError
+from .untrusted import MissingFile, read_file
 
 
 class Node(dict):
@@ -133,20 +134,20 @@ MAX_ANSWERS_BYTES = 256 * 1024
 
 
 def load_answers_file(path: Path, max_bytes: int = MAX_ANSWERS_BYTES) -> dict:
-    """Read a student's answers file: safe_load only, size-capped, must be a mapping.
+    """Read a student's answers file (untrusted.read_file: no link or FIFO is followed): safe_load
+    only, size-capped, must be a mapping.
 
     Returns a dict mapping question id (str) to the raw answer. Raises SubmissionError with a message
     meant for the student.
     """
-    name = Path(path).name
+    path = Path(path)
+    name = path.name
     try:
-        size = Path(path).stat().st_size
-    except OSError:
+        raw = read_file(path.parent, name, max_bytes)
+    except MissingFile:
         raise SubmissionError(f"{name} was not found in your submission") from None
-    if size > max_bytes:
-        raise SubmissionError(f"{name} is {size:,} bytes; at most {max_bytes:,} are read")
     try:
-        text = Path(path).read_bytes().decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise SubmissionError(f"{name} is not UTF-8 text") from None
     try:

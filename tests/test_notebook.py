@@ -99,8 +99,9 @@ def test_a_notebook_of_the_solution_gets_full_marks(tmp_path, name):
 def test_a_py_file_wins_over_a_notebook_and_two_notebooks_are_ambiguous(tmp_path):
     (tmp_path / "hw6.ipynb").write_bytes(notebook(("code", "x = 1")))
     (tmp_path / "hw6.py").write_text("x = 2\n")
-    assert Submission(tmp_path, "answers.yaml", ("hw6.py",)).code_path("hw6.py") == \
-        tmp_path / "hw6.py"
+    submission = Submission(tmp_path, "answers.yaml", ("hw6.py",))
+    assert submission.code_path("hw6.py").read_text() == "x = 2\n"   # the grader's private copy
+    submission.close()
     (tmp_path / "hw6.py").unlink()
     (tmp_path / "hw6 (2).ipynb").write_bytes(notebook(("code", "x = 3")))
     with pytest.raises(SubmissionError) as caught:

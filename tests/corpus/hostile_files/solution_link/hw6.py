@@ -1,0 +1,1 @@
+../../../../problems/hw6/solution/hw6.py
