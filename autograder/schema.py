@@ -78,16 +78,22 @@ KIND_KEYS = {
         "samples": _SAMPLES, "rtol": _RTOL,
     },
     "code": {
-        "function": {"type": "string", "description": "the student's function name"},
+        "function": {"type": "string", "pattern": r"^([A-Za-z_]\w*(\.[A-Za-z_]\w*)*:)?[A-Za-z_]\w*$",
+                     "description": "the student's function name, or module:function "
+                                    "(cs231n.layers:affine_forward) in a package submission"},
         "file": {"type": "string", "description": "the submitted file holding it (default: the "
-                                                  "first of submit.code)"},
+                                                  "module of `function`, else the first of "
+                                                  "submit.code)"},
         "reference": {"type": "string",
                       "description": "module:function or file.py:function to compare with "
-                                     "(default reference:<function>)"},
+                                     "(default reference:<function>); `then` and `before` "
+                                     "steps default to the same module"},
         "cases": {"type": "array", "items": {
             "type": "object", "additionalProperties": False,
             "properties": {"args": {"type": "array"}, "kwargs": {"type": "object"},
-                           "name": {"type": "string"}, "then": {"type": "object"}}},
+                           "name": {"type": "string"}, "then": {"type": "object"},
+                           "before": {"type": "object", "description": "a setup call (e.g. "
+                                      "the forward) whose result the args use as {result: i}"}}},
             "description": "inputs (see autograder/inputs.py) the student's function and the "
                            "reference are called with"},
         "outputs": {"type": "array", "items": {"type": "integer"},
@@ -128,7 +134,8 @@ _ASSIGNMENT_KEYS = {
             "answers": {"type": "string", "description": "the answers file (answers.yaml)"},
             "code": {"oneOf": [{"type": "string"},
                                {"type": "array", "items": {"type": "string"}, "minItems": 1}],
-                     "description": "the code file(s) students submit, such as hw6.py"},
+                     "description": "the code file(s) students submit: hw6.py, paths with "
+                                    "folders (cs231n/layers.py), globs (cs231n/*.py)"},
         },
     },
     "params": {
@@ -143,7 +150,14 @@ _ASSIGNMENT_KEYS = {
                                         "items": {"type": ["number", "string"]}}}},
         ]},
     },
-    "questions": {"type": "array", "minItems": 1, "items": {"$ref": "#/definitions/question"}},
+    "questions": {"type": "array", "minItems": 1, "items": {"$ref": "#/definitions/question"},
+                  "description": "with `extends`: the questions replaced (same id) or added"},
+    "support": {"type": "array", "items": {"type": "string"},
+                "description": "instructor's files and folders (relative to this spec) placed "
+                               "beside the student's files, importable by student code, the "
+                               "reference and checks"},
+    "extends": {"type": "string",
+                "description": "another assignment folder (../base) whose spec this one builds on"},
 }
 
 
@@ -154,7 +168,7 @@ def assignment_schema() -> dict:
         "$id": "https://nn-autograder.invalid/assignment.schema.json",
         "title": "nn-autograder assignment.yaml",
         "type": "object",
-        "required": ["id", "title", "questions"],
+        "required": ["id", "title"],
         "additionalProperties": False,
         "properties": _known(spec.ASSIGNMENT_KEYS, _ASSIGNMENT_KEYS),
         "definitions": {"question": _question_schema()},

@@ -25,6 +25,7 @@ class Node(dict):
         self.file = file
         self.line = line
         self.key_lines: dict = {}
+        self.key_files: dict = {}   # keys merged in from another file (a base spec): that file
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)
@@ -32,7 +33,7 @@ class Node(dict):
     def error(self, key: str | None, message: str) -> SpecError:
         """A SpecError pointing at `key` of this mapping (or at the mapping itself)."""
         line = self.line_of(key) if key is not None else self.line
-        return SpecError(message, file=self.file, line=line, key=key)
+        return SpecError(message, file=self.key_files.get(key, self.file), line=line, key=key)
 
     def require(self, key: str, types: type | tuple, what: str) -> Any:
         """self[key], which must exist and be of `types`; otherwise a SpecError at that key."""
