@@ -766,3 +766,47 @@ def test_spawn_versus_fork_time_to_first_call(tmp_path, capsys):
         print(f"\nsandbox ready + load + one call (median of {runs}): "
               f"spawn {spawned * 1000:.0f} ms, fork from pool {forked * 1000:.0f} ms")
     assert forked < spawned
+
+
+def test_a_package_placed_in_folders_is_imported_and_called_by_module(box, tmp_path):
+    init = write_module(tmp_path, "", "init")
+    helpers = write_module(tmp_path, "def scale(x, k):\n    return x * k\n", "helpers")
+    layers = write_module(tmp_path, """
+        from pkg.helpers import scale
+
+        def double(x):
+            return scale(x, 2)
+    """, "layers")
+    for path, name in ((init, "pkg/__init__.py"), (helpers, "pkg/helpers.py"),
+                       (layers, "pkg/layers.py")):
+        box.place(path, name)
+    assert box.import_module("pkg.layers").ok and box.import_module("pkg.helpers").ok
+    assert box.call("pkg.layers:double", 3).value == 6
+    assert box.call("pkg.helpers:scale", 3, 5).value == 15
+    missing = box.call("pkg.layers:triple", 1)
+    assert missing.kind == "missing" and "triple is not defined" in missing.message
+    with pytest.raises(ValueError):
+        box.place(layers, "../outside.py")
+
+
+def test_a_link_left_where_a_package_folder_goes_is_never_followed(box, tmp_path):
+    """The student's code swaps its package folder for a link to a folder of ours and crashes;
+    the replacement worker's files are placed in a real folder, not through the link."""
+    ours = tmp_path / "ours"
+    ours.mkdir()
+    layers = write_module(tmp_path, f"""
+        import os, shutil
+
+        def swap():
+            shutil.rmtree("pkg")
+            os.symlink({str(ours)!r}, "pkg")
+            os._exit(1)
+
+        def where():
+            return os.path.islink("pkg"), sorted(os.listdir("pkg"))
+    """, "layers")
+    box.place(layers, "pkg/layers.py")
+    assert box.import_module("pkg.layers").ok
+    assert box.call("pkg.layers:swap").kind == "crashed"
+    assert box.call("pkg.layers:where").value == (False, ["layers.py"])
+    assert list(ours.iterdir()) == []

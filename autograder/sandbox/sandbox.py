@@ -6,6 +6,13 @@
         if outcome.ok: ... outcome.value ...
         else: ... outcome.kind, outcome.message ...
 
+A submission of several files (a package) is placed file by file, then imported by module name,
+and its functions called as "module:function":
+
+        box.place(Path("submission/cs231n/layers.py"), "cs231n/layers.py")
+        box.import_module("cs231n.layers")
+        box.call("cs231n.layers:affine_forward", x, w, b)
+
 Student code runs only in the worker: a fresh `python -I` (or a fork of a WorkerPool's clean
 zygote) in its own temporary directory, with a minimal environment, CPU/wall/memory/output
 limits, no core dumps, and, when the grader is root, an unprivileged user. Only plain data comes
@@ -39,6 +46,7 @@ LOAD_KINDS = {"missing-file", "syntax", "exception", "memory", "timeout", "crash
 CALL_KINDS = {"exception", "memory", "timeout", "crashed", "missing", "bad-output",
               "not-loaded", "stale-handle"}
 STOP_SECONDS = 5.0
+_TARGET = re.compile(r"(?:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:)?[A-Za-z_]\w*")
 
 
 @dataclass(frozen=True)
@@ -111,8 +119,8 @@ class Sandbox:
         self.python = pool.python if pool else (python or sys.executable)
         self.restarts = 0
         self._worker: _Worker | None = None
-        self._copied: list[Path] = []
-        self._module: tuple[str, str] | None = None
+        self._placed: dict = {}   # name in the workdir -> the file it is a copy of
+        self._modules: list = []  # (file name or None, module name), in the order loaded
         self._load_failure: LoadOutcome | None = None
         # The student owns workdir; its parent is ours so the student cannot swap workdir
         # for a symlink into the grader's files before we copy something into it.
@@ -142,12 +150,36 @@ class Sandbox:
     def copy_in(self, *paths: Path) -> None:
         """Copy helper files of the submission into the worker's directory (kept on restarts)."""
         for path in map(Path, paths):
-            self._copy(path)
-            if path not in self._copied:
-                self._copied.append(path)
+            self.place(path, path.name)
+
+    def place(self, path: Path, name: str) -> None:
+        """Copy the file `path` to `name` (a relative path such as cs231n/layers.py, its folders
+        made as needed) in the worker's directory; kept on restarts."""
+        parts = name.split("/")
+        if any(part in ("", ".", "..") for part in parts) or "\0" in name:
+            raise ValueError(f"{name!r} is not a relative path")
+        self._copy(Path(path), name)
+        self._placed[name] = Path(path)
+
+    def import_module(self, module_name: str) -> LoadOutcome:
+        """Import `module_name` (placed files, e.g. cs231n.layers) in the worker, beside the
+        modules loaded before; its functions are then called as "module_name:function"."""
+        if not all(part.isidentifier() for part in module_name.split(".")):
+            raise ValueError(f"{module_name!r} is not a module name")
+        try:
+            outcome = self._load(None, module_name)
+        except _Broken as broken:
+            outcome = LoadOutcome(False, broken.kind, f"importing {module_name}: {broken.message}")
+        if outcome.ok:
+            if (None, module_name) not in self._modules:
+                self._modules.append((None, module_name))
+        elif not self._modules:
+            self._load_failure = outcome
+        return outcome
 
     def load(self, path: Path, module_name: str | None = None) -> LoadOutcome:
-        """Copy the student's file into the worker's directory and import it there.
+        """Copy the student's file into the worker's directory and import it there; calls
+        without a module name go to it. Any module loaded before is forgotten.
 
         module_name defaults to the file's stem made importable ("hw6 (1).py", as browsers
         rename a second upload, loads as hw6__1_).
@@ -158,7 +190,7 @@ class Sandbox:
             module_name = "_" + module_name
         if not module_name.isidentifier():
             raise ValueError(f"{module_name!r} is not a module name")
-        self._module = None
+        self._modules = []
         if not path.is_file():
             self._load_failure = LoadOutcome(False, "missing-file",
                                              f"{path.name} was not found in the submission")
@@ -168,7 +200,7 @@ class Sandbox:
             outcome = self._load(path.name, module_name)
         except _Broken as broken:
             outcome = LoadOutcome(False, broken.kind, f"importing {path.name}: {broken.message}")
-        self._module = (path.name, module_name) if outcome.ok else None
+        self._modules = [(path.name, module_name)] if outcome.ok else []
         self._load_failure = None if outcome.ok else outcome
         return outcome
 
@@ -200,9 +232,9 @@ class Sandbox:
 
     def _call_many(self, calls) -> list[CallOutcome]:
         for function, _, _ in calls:
-            if not function.isidentifier():
-                raise ValueError(f"{function!r} is not a function name")
-        if self._module is None:
+            if not _TARGET.fullmatch(function):
+                raise ValueError(f"{function!r} is not a function name (or module:function)")
+        if not self._modules:
             reason = (self._load_failure.message if self._load_failure
                       else "no module has been loaded")
             return [CallOutcome(False, kind="not-loaded", message=reason) for _ in calls]
@@ -244,18 +276,49 @@ class Sandbox:
 
     # --------------------------------------------------------------------------- internals
 
-    def _copy(self, path: Path) -> None:
-        target = self.workdir / path.name
-        if os.path.lexists(target):
-            os.unlink(target)
-        # O_EXCL | O_NOFOLLOW: never write through a link the student left in its directory.
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    def _copy(self, path: Path, name: str) -> None:
+        *folders, file_name = name.split("/")
+        directory = os.open(self.workdir, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        try:
+            for folder in folders:
+                directory = self._enter(directory, folder)
+            try:
+                os.unlink(file_name, dir_fd=directory)
+            except FileNotFoundError:
+                pass
+            except IsADirectoryError:
+                shutil.rmtree(os.path.join(f"/proc/self/fd/{directory}", file_name))
+            # O_EXCL | O_NOFOLLOW: never write through a link the student left in its directory.
+            fd = os.open(file_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644,
+                         dir_fd=directory)
+        finally:
+            os.close(directory)
         with open(fd, "wb") as out, open(path, "rb") as source:
             shutil.copyfileobj(source, out)
             if self.user:
                 os.fchown(out.fileno(), self.user.uid, self.user.gid)
 
-    def _load(self, file_name: str, module_name: str) -> LoadOutcome:
+    def _enter(self, directory: int, folder: str) -> int:
+        """The folder `folder` inside the open `directory` (made if missing; `directory` is
+        closed), opened without following a link: a link or file left in its place by the
+        student's code is removed first."""
+        flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+        try:
+            try:
+                return os.open(folder, flags, dir_fd=directory)
+            except FileNotFoundError:
+                pass
+            except OSError:   # ELOOP (a link) or ENOTDIR (a file): not ours to follow
+                os.unlink(folder, dir_fd=directory)
+            os.mkdir(folder, 0o755, dir_fd=directory)
+            inner = os.open(folder, flags, dir_fd=directory)
+            if self.user:
+                os.fchown(inner, self.user.uid, self.user.gid)
+            return inner
+        finally:
+            os.close(directory)
+
+    def _load(self, file_name: str | None, module_name: str) -> LoadOutcome:
         [(reply, _)] = self._request({"op": "load", "file": file_name, "module": module_name})
         return LoadOutcome(reply["ok"], reply["kind"], reply["message"], reply["line"],
                            reply["output"], reply["truncated"])
@@ -293,21 +356,20 @@ class Sandbox:
         self._worker = None
 
     def _replace_worker(self) -> None:
-        """A fresh worker with the same files and, if one was loaded, the same module."""
+        """A fresh worker with the same files and the same modules loaded."""
         self.restarts += 1
         self._worker = self._start_worker()
-        for path in self._copied:
-            self._copy(path)
-        if self._module:
-            file_name, module_name = self._module
+        for name, path in self._placed.items():
+            self._copy(path, name)
+        for file_name, module_name in list(self._modules):
             try:
                 outcome = self._load(file_name, module_name)
             except _Broken as broken:
                 outcome = LoadOutcome(False, broken.kind, broken.message)
             if not outcome.ok:
-                self._module, self._load_failure = None, outcome
+                self._modules, self._load_failure = [], outcome
                 raise _Broken(outcome.kind, "the replacement worker could not import "
-                              f"{file_name}: {outcome.message}")
+                              f"{file_name or module_name}: {outcome.message}")
 
     def _start_worker(self) -> _Worker:
         token = secrets.token_hex(8)

@@ -281,6 +281,7 @@ class Worker:
         self.workdir = config["workdir"]
         self.cmd_fd, self.resp_fd = cmd_fd, resp_fd
         self.module = None
+        self.modules = {}
         self.handles = {}
         # fd 1 and 2 share one unlinked file: prints and C-level writes land in it, in order,
         # and RLIMIT_FSIZE bounds it (and every file the student writes). A worker replacing
@@ -360,24 +361,34 @@ class Worker:
             self.reply(result)
 
     def load(self, file_name, module_name):
-        spec = importlib.util.spec_from_file_location(module_name,
-                                                      os.path.join(self.workdir, file_name))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        try:
-            spec.loader.exec_module(module)
-        except BaseException:
-            del sys.modules[module_name]
-            raise
-        self.module = module
+        """Import the student's file as `module_name`, or (file_name None) the module of that
+        name among the placed files; calls name it as "module:function", or go to the last
+        file loaded (or the first module imported)."""
+        if file_name is None:
+            module = importlib.import_module(module_name)
+        else:
+            spec = importlib.util.spec_from_file_location(
+                module_name, os.path.join(self.workdir, file_name))
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[module_name] = module
+            try:
+                spec.loader.exec_module(module)
+            except BaseException:
+                del sys.modules[module_name]
+                raise
+        self.modules[module_name] = module
+        if file_name is not None or self.module is None:
+            self.module = module
         return {"ok": True, "kind": None, "message": ""}
 
     def call(self, function_name, args, kwargs):
-        function = getattr(self.module, function_name, None) if self.module else None
+        module_name, _, name = function_name.rpartition(":")
+        module = self.modules.get(module_name) if module_name else self.module
+        function = getattr(module, name, None) if module else None
         if not callable(function):
             return {"ok": False, "kind": "missing",
-                    "message": f"{function_name} is not defined" if function is None
-                    else f"{function_name} is not a function"}
+                    "message": f"{name} is not defined" if function is None
+                    else f"{name} is not a function"}
         try:
             args = [self.resolve(arg) for arg in args]
             kwargs = {name: self.resolve(arg) for name, arg in kwargs.items()}
