@@ -32,7 +32,7 @@ def grade_folder(assignment_dir: Path | str, submission_dir: Path | str, *, stud
         assignment = load(assignment_dir, student)
         title = assignment.title
         submission = Submission(submission_dir, assignment.answers_file, assignment.code_files,
-                                pool=pool)
+                                support=assignment.support, pool=pool)
         return grade(assignment, submission)
     except AutograderError as exc:
         print(f"error: {exc}", file=sys.stderr)

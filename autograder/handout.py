@@ -4,8 +4,10 @@ The handout holds:
   README.md         what to do, and the one-command self-check
   ASSIGNMENT.md     every prompt rendered to Markdown (LaTeX math left as it is written)
   answers.yaml      a template listing every question id (when the assignment has an answers file)
-  <starter files>   each code file students submit (hw6.py): generated from the marked solution,
-                    or the assignment folder's hand-written copy (starter.py says which)
+  <starter files>   each code file students submit (hw6.py, cs231n/layers.py): generated from
+                    the marked solution, or the assignment folder's hand-written copy (starter.py
+                    says which), or those of the spec it extends
+  <support files>   the instructor's `support:` files, at the paths the student's code imports
   selfcheck/        the self-check: selfcheck.py with copies of the grader modules it imports and
                     a public.json of what may be told (ids, kinds, letters, variable names)
 
@@ -23,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from .spec import SPEC_FILE, Assignment, load_assignment, substitute
-from .starter import starter_files
+from .starter import assignment_starters
 from .yamlio import load_spec_file
 
 PACKAGE = Path(__file__).resolve().parent
@@ -80,9 +82,13 @@ def handout_files(assignment: Assignment) -> dict:
     if any(question.kind != "code" for question in assignment.questions):
         files[assignment.answers_file] = answers_template(assignment)
         file_lines.append(f"- `{assignment.answers_file}`: write your answers here.")
-    for name, starter in starter_files(assignment.folder, assignment.code_files).items():
+    for name, starter in assignment_starters(assignment).items():
         files[name] = starter
         file_lines.append(f"- `{name}`: fill in the functions.")
+    for support in assignment.support:
+        files[support.name] = support.path.read_bytes()
+        file_lines.append(f"- `{support.name}`: provided by the course; your code may import "
+                          "it (the grader uses its own copy).")
     file_lines.append("- `selfcheck/`: the self-check (below); you need not read it.")
     uploads = " and ".join(f"`{name}`" for name in _uploads(assignment))
     checks = []

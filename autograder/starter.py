@@ -134,3 +134,14 @@ def starter_files(folder: Path, code_files) -> dict:
         elif hand_written.is_file():
             starters[name] = hand_written.read_bytes()
     return starters
+
+
+def assignment_starters(assignment) -> dict:
+    """{code file name: the starter's bytes} for each required code file of an Assignment: from
+    its folder, else from the folder of the spec it extends (and so on), as starter_files finds
+    them in each."""
+    starters: dict = {}
+    for spec_file in assignment.spec_files or (Path(assignment.folder) / "assignment.yaml",):
+        missing = [name for name in assignment.required_code_files if name not in starters]
+        starters.update(starter_files(Path(spec_file).parent, missing))
+    return starters

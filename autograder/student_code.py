@@ -1,4 +1,4 @@
-"""A student's code file running in a sandbox worker, as the code checks see it.
+"""A student's code files running in a sandbox worker, as the code checks see them.
 
 Values going in are plain data (inputs.RngSeed becomes the sandbox's Rng); values coming out are
 plain data or Handles. Calls that fail come back as StudentCodeError with a message for the student.
@@ -23,36 +23,99 @@ STUDENT_LIMITS = Limits(cpu_seconds_per_call=5, wall_seconds_per_call=10,
 
 
 class StudentCode:
-    """One student file loaded in its own worker, started (and the file imported) in a thread
-    from construction, so the grader can go on meanwhile."""
+    """A submission's code files, and the instructor's support files, in one worker: placed at
+    their paths (cs231n/layers.py), so they import each other by package name, and each module
+    imported. The worker starts in a thread from construction, so the grader can go on meanwhile.
 
-    def __init__(self, path: Path, module_name: str, *, limits: Limits = STUDENT_LIMITS,
-                 pool=None):
-        self.path = Path(path)
-        self.module_name = module_name  # "hw6" even when the upload was renamed "hw6 (1).py"
+    files: {path in the worker: the file to copy there}; modules: the module names to import, in
+    order (cs231n.layers for cs231n/layers.py). `module(name)` is what a check calls.
+    """
+
+    def __init__(self, files: dict, modules, *, limits: Limits = STUDENT_LIMITS, pool=None):
+        self.files = {name: Path(path) for name, path in files.items()}
+        self.modules = tuple(modules)
         self._limits, self._pool = limits, pool
         self._hung: set = set()  # functions that timed out: not called again
         self._sandbox: Sandbox | None = None
-        self._load_problem: str | None = None
-        # The worker starts and imports the student's module while the grader loads the spec.
+        self._start_problem: str | None = None
+        self._load_problems: dict = {}   # module name -> why it did not import
+        # The worker starts and imports the student's modules while the grader loads the spec.
         self._starting = threading.Thread(target=self._start, daemon=True)
         self._starting.start()
 
     def _start(self) -> None:
-        """Start the worker and import the student's module in it (in a thread of its own)."""
+        """Start the worker, place the files and import the modules (in a thread of its own)."""
         try:
             self._sandbox = Sandbox(self._limits, pool=self._pool)
+            for name, path in self.files.items():
+                self._sandbox.place(path, name)
         except Exception as exc:  # reported on first use, as that item's failure
-            self._load_problem = f"the sandbox could not start: {exc}"
+            self._start_problem = f"the sandbox could not start: {exc}"
             return
-        outcome = self._sandbox.load(self.path, self.module_name)
-        if not outcome.ok:
-            self._load_problem = _load_message(self.path.name, outcome)
+        for module in self.modules:
+            outcome = self._sandbox.import_module(module)
+            if not outcome.ok:
+                self._load_problems[module] = _load_message(module_file(module), outcome)
+
+    def module(self, name: str) -> "StudentModule":
+        return StudentModule(self, name)
+
+    def load_problem(self, module: str) -> str | None:
+        """None when `module` imported; otherwise what the student should know."""
+        self._starting.join()
+        return self._start_problem or self._load_problems.get(module)
+
+    def call_outcomes(self, module: str, calls) -> list:
+        """Several calls [(function, args, kwargs), ...] of `module`, at the cost of one round trip.
+
+        For each, in order: its CallOutcome, or the StudentCodeError that says why it failed.
+        A call that breaks the worker fails alone: those after it go to the replacement, except
+        calls of a function that has just timed out, which fail at once.
+        """
+        results: list = [None] * len(calls)
+        waiting = list(range(len(calls)))
+        while waiting:
+            problem = self.load_problem(module)
+            to_send = []
+            for position in waiting:
+                function = calls[position][0]
+                if problem:
+                    results[position] = StudentCodeError(problem)
+                elif (module, function) in self._hung:
+                    results[position] = StudentCodeError(
+                        f"`{function}` was not run again: it timed out before.")
+                else:
+                    to_send.append(position)
+            outcomes = self._sandbox.call_many(
+                [(f"{module}:{function}", to_wire(list(args)), to_wire(dict(kwargs)))
+                 for function, args, kwargs in (calls[p] for p in to_send)]) if to_send else []
+            for position, outcome in zip(to_send, outcomes):
+                function = calls[position][0]
+                if outcome.ok:
+                    results[position] = outcome
+                    continue
+                if outcome.kind == "timeout":
+                    self._hung.add((module, function))
+                results[position] = StudentCodeError(
+                    call_message(function, outcome, module_file(module)))
+            waiting = to_send[len(outcomes):]
+        return results
+
+    def close(self) -> None:
+        self._starting.join()
+        if self._sandbox is not None:
+            self._sandbox.close()
+
+
+class StudentModule:
+    """One module of the student's code, as the code checks and instructors' checks see it."""
+
+    def __init__(self, code: StudentCode, name: str):
+        self._code, self.module_name = code, name
 
     def load_problem(self) -> str | None:
         """None when the module imported; otherwise what the student should know."""
-        self._starting.join()
-        return self._load_problem
+        return self._code.load_problem(self.module_name)
 
     def call(self, function: str, *args, **kwargs):
         """The function's return value, or StudentCodeError saying what went wrong.
@@ -74,44 +137,18 @@ class StudentCode:
         return values
 
     def call_outcomes(self, calls) -> list:
-        """Several calls [(function, args, kwargs), ...] at the cost of one round trip.
+        """As StudentCode.call_outcomes, for this module's functions."""
+        return self._code.call_outcomes(self.module_name, calls)
 
-        For each, in order: its CallOutcome, or the StudentCodeError that says why it failed.
-        A call that breaks the worker fails alone: those after it go to the replacement, except
-        calls of a function that has just timed out, which fail at once.
-        """
-        results: list = [None] * len(calls)
-        waiting = list(range(len(calls)))
-        while waiting:
-            problem = self.load_problem()
-            to_send = []
-            for position in waiting:
-                function = calls[position][0]
-                if problem:
-                    results[position] = StudentCodeError(problem)
-                elif function in self._hung:
-                    results[position] = StudentCodeError(
-                        f"`{function}` was not run again: it timed out before.")
-                else:
-                    to_send.append(position)
-            outcomes = self._sandbox.call_many(
-                [(function, to_wire(list(args)), to_wire(dict(kwargs)))
-                 for function, args, kwargs in (calls[p] for p in to_send)]) if to_send else []
-            for position, outcome in zip(to_send, outcomes):
-                function = calls[position][0]
-                if outcome.ok:
-                    results[position] = outcome
-                    continue
-                if outcome.kind == "timeout":
-                    self._hung.add(function)
-                results[position] = StudentCodeError(call_message(function, outcome))
-            waiting = to_send[len(outcomes):]
-        return results
 
-    def close(self) -> None:
-        self._starting.join()
-        if self._sandbox is not None:
-            self._sandbox.close()
+def module_name(path: str) -> str:
+    """The module a submitted file imports as: cs231n/layers.py -> cs231n.layers."""
+    return path[:-len(".py")].replace("/", ".") if path.endswith(".py") else path.replace("/", ".")
+
+
+def module_file(module: str) -> str:
+    """The file of a module: cs231n.layers -> cs231n/layers.py."""
+    return module.replace(".", "/") + ".py"
 
 
 def to_wire(value):
@@ -132,11 +169,11 @@ def mutation_message(function: str, mutated_args) -> str:
             "(make a copy first).")
 
 
-def call_message(function: str, outcome) -> str:
+def call_message(function: str, outcome, file: str = "your file") -> str:
     if outcome.kind == "exception" and NOT_IMPLEMENTED in outcome.message:
         return f"`{function}` is not implemented yet (it raises NotImplementedError)."
     if outcome.kind == "missing":
-        return f"`{function}` is not defined in your file."
+        return f"`{function}` is not defined in {file}."
     if outcome.kind == "timeout":
         return f"`{function}` did not finish within the time limit (an endless loop?)."
     if outcome.kind == "memory":

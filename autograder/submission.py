@@ -1,5 +1,8 @@
 """A student's submission folder: the answers file and the code files the assignment asks for.
 
+Code files may sit in folders (cs231n/layers.py) and all of them load in one worker, beside the
+instructor's support files, so they import each other by package name.
+
 Nothing here trusts the student: every file is read through untrusted.read_file (no link, FIFO
 or device is followed, at most a cap is read), the answers file is parsed with yaml's safe loader
 under caps, and code is only copied here, never imported (the sandbox runs it in another process).
@@ -7,6 +10,7 @@ under caps, and code is only copied here, never imported (the sandbox runs it in
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import tempfile
@@ -15,28 +19,35 @@ from pathlib import Path
 from . import untrusted
 from .errors import SubmissionError
 from .notebook import CLEAR_OUTPUTS, MAX_NOTEBOOK_BYTES, notebook_to_python
-from .student_code import StudentCode
+from .spec import is_glob
+from .student_code import StudentCode, StudentModule, module_name
 from .yamlio import load_answers_file
 
 # Gradescope and browsers rename repeated uploads: "hw6 (1).py", "hw6-1.py", "hw6_2.py".
 _RENAMED = r"{stem}(?: ?\(\d+\)|[-_ ]\d+)?{suffix}"
+MAX_FILES = 1000   # a submission's files looked at, however many it holds
 
 
 class Submission:
-    """pool: a sandbox WorkerPool to fork student workers from (regrading many at once)."""
+    """pool: a sandbox WorkerPool to fork student workers from (regrading many at once).
+
+    code_files: the paths `submit: code:` lists (cs231n/layers.py, globs such as cs231n/*.py);
+    support: the instructor's SupportFiles, placed beside the student's files in the same worker.
+    """
 
     def __init__(self, folder: Path | str, answers_file: str, code_files: tuple = (), *,
-                 pool=None):
+                 support: tuple = (), pool=None):
         self.folder = Path(folder)
         self.answers_file = answers_file
         self.code_files = code_files
+        self.support = support
         self._pool = pool
-        self._code: dict = {}
+        self._code: StudentCode | None = None
+        self._located: dict | None = None   # path in the worker -> our copy, or SubmissionError
         self._answers: dict | None = None
         self._private: tempfile.TemporaryDirectory | None = None  # our copies of code files
         self.notes: list = []  # for the student: what was done to read their files
         self.answers_error: SubmissionError | None = None  # set once reading the answers failed
-
     def answers(self) -> dict:
         """All answers, {question id: raw answer}; SubmissionError if the file can't be read."""
         if self._answers is None and self.answers_error is None:
@@ -53,71 +64,151 @@ class Submission:
         return self.answers().get(question_id)
 
     def start(self) -> None:
-        """Start a worker for each code file now, so it is ready when the code checks run."""
-        for name in self.code_files:
-            try:
-                self.code(name)
-            except SubmissionError:
-                pass  # reported by the items that need the file
+        """Start the worker of the code files now, so it is ready when the code checks run."""
+        if self.code_files:
+            self._student_code()
 
-    def code(self, name: str) -> StudentCode:
-        """The student's `name` running in its sandbox; SubmissionError if it cannot be read."""
-        if name not in self._code:
-            try:
-                self._code[name] = StudentCode(self.code_path(name), Path(name).stem,
-                                               pool=self._pool)
-            except SubmissionError as exc:
-                self._code[name] = exc  # every item that needs the file says the same
-        found = self._code[name]
-        if isinstance(found, SubmissionError):
-            raise found
-        return found
+    def code(self, name: str) -> StudentModule:
+        """The student's file `name` (a path such as cs231n/layers.py) as a module running in
+        the submission's worker; SubmissionError naming what the submission holds if it is
+        missing."""
+        located = self.located_files().get(name)
+        if located is None:
+            raise SubmissionError(f"{name} was not found in your submission (it has: "
+                                  f"{self._contents()})")
+        if isinstance(located, SubmissionError):
+            raise located
+        return self._student_code().module(module_name(name))
+
+    def _student_code(self) -> StudentCode:
+        if self._code is None:
+            located = {name: path for name, path in self.located_files().items()
+                       if not isinstance(path, SubmissionError)}
+            files = {support.name: support.path for support in self.support}
+            files.update(located)
+            self._code = StudentCode(files, [module_name(name) for name in located],
+                                     pool=self._pool)
+        return self._code
 
     def close(self) -> None:
-        """Stop every worker and every process the student's code started."""
-        for code in self._code.values():
-            if isinstance(code, StudentCode):
-                code.close()
-        self._code.clear()
+        """Stop the worker and every process the student's code started."""
+        if self._code is not None:
+            self._code.close()
+            self._code = None
         if self._private is not None:
             self._private.cleanup()
             self._private = None
 
+    def located_files(self) -> dict:
+        """{path in the worker: the student's file, or the SubmissionError saying why it is
+        missing}: every required code file, and every file a glob of `submit: code` matches."""
+        if self._located is not None:
+            return self._located
+        located: dict = {}
+        present = self._tree()
+        for name in self.code_files:
+            found = [relative for relative in present if fnmatch.fnmatchcase(relative, name)
+                     and relative not in located] if is_glob(name) else [None]
+            for relative in found:
+                try:
+                    located[relative or name] = (self._read(relative, relative) if relative
+                                                 else self.code_path(name))
+                except SubmissionError as exc:
+                    located[relative or name] = exc
+        for support in self.support:
+            mine = self._same_name(support.name, present)
+            if mine:
+                located.pop(mine, None)
+                self.notes.append(f"Your {mine} was not used: {support.name} is provided by the "
+                                  "course, and the course's copy is the one your code imports.")
+        self._located = located
+        return located
+
+    @staticmethod
+    def _same_name(support_name: str, present: list) -> str | None:
+        """The student's file that would stand for a support file: the same path, or the same
+        file name at the top of the submission (an upload of single files)."""
+        for relative in present:
+            if relative == support_name or (relative == Path(support_name).name
+                                            and "/" in support_name):
+                return relative
+        return None
+
     def code_path(self, name: str) -> Path:
-        """A private copy of the student's `name` (e.g. hw6.py), recognising renamed uploads,
-        and a notebook (hw6.ipynb) in place of a .py file, converted to one (notebook.py).
+        """A private copy of the student's `name` (hw6.py, cs231n/layers.py): at that path,
+        renamed as uploads get renamed ("hw6 (1).py"), as a notebook (hw6.ipynb, converted to a
+        .py file by notebook.py), or, if the only file of that name is elsewhere (an upload of
+        single files lands at the top), there, with a note.
 
         The copy is what the sandbox gets: the student's file is read once, here, through
         untrusted.read_file, so a link, FIFO or device in its place is refused by name.
         """
+        where = Path(name).parent
         stem, suffix = Path(name).stem, Path(name).suffix
         if os.path.lexists(self.folder / name):
             candidates = [name]
         else:
-            candidates = self._candidates(stem, suffix)
+            candidates = self._candidates(where, stem, suffix)
         if len(candidates) == 1:
-            found = candidates[0]
-            return self._private_copy(found, untrusted.read_file(
-                self.folder, found, untrusted.MAX_CODE_BYTES))
-        notebooks = self._candidates(stem, ".ipynb") if suffix == ".py" and not candidates else []
+            return self._read(candidates[0], name)
+        notebooks = (self._candidates(where, stem, ".ipynb")
+                     if suffix == ".py" and not candidates else [])
         if len(notebooks) == 1:
             return self._from_notebook(notebooks[0], name)
         candidates = candidates or notebooks
-        present = ", ".join(sorted(os.listdir(self.folder))[:10]) \
-            if self.folder.is_dir() else "nothing"
         if candidates:
             raise SubmissionError(f"{name} was not found, and several files could be it "
                                   f"({', '.join(candidates)}); submit one named {name}")
-        raise SubmissionError(f"{name} was not found in your submission (it has: {present or 'no files'})")
+        elsewhere = [relative for relative in self._tree()
+                     if Path(relative).name == Path(name).name]
+        if len(elsewhere) == 1:
+            self.notes.append(f"{name} was not where the assignment expects it; your "
+                              f"{elsewhere[0]} was graded as {name}.")
+            return self._read(elsewhere[0], name)
+        if elsewhere:
+            raise SubmissionError(f"{name} was not found, and several files could be it "
+                                  f"({', '.join(elsewhere)}); submit one at {name}")
+        raise SubmissionError(f"{name} was not found in your submission (it has: "
+                              f"{self._contents()})")
 
-    def _candidates(self, stem: str, suffix: str) -> list:
-        """Names in the folder that are stem + suffix, or renamed like Gradescope does
-        ("hw6 (1).py"), whatever they are: reading one that is not a file says so."""
-        if not self.folder.is_dir():
+    def _read(self, found: str, name: str) -> Path:
+        """Our private copy, as `name`, of the student's file at the relative path `found`."""
+        return self._private_copy(name, untrusted.read_file(self.folder, found,
+                                                            untrusted.MAX_CODE_BYTES))
+
+    def _tree(self) -> list:
+        """The submission's files as relative paths (links not followed, at most MAX_FILES)."""
+        found = []
+        for directory, folders, files in os.walk(self.folder):
+            folders[:] = sorted(name for name in folders
+                                if not os.path.islink(os.path.join(directory, name)))
+            for file_name in sorted(files):
+                path = Path(directory) / file_name
+                if not path.is_symlink() and path.is_file():
+                    found.append(path.relative_to(self.folder).as_posix())
+                if len(found) >= MAX_FILES:
+                    return found
+        return found
+
+    def _contents(self) -> str:
+        files = self._tree()
+        if not files:
+            return "no files" if self.folder.is_dir() else "nothing"
+        shown = ", ".join(files[:10])
+        return shown + (f" and {len(files) - 10} more" if len(files) > 10 else "")
+
+    def _candidates(self, where: Path, stem: str, suffix: str) -> list:
+        """Relative paths in the folder `where` (inside the submission) that are stem + suffix,
+        or renamed like Gradescope does ("hw6 (1).py"), whatever they are: reading one that is
+        not a file says so."""
+        folder = self.folder / where
+        if not folder.is_dir() or any((self.folder / Path(*where.parts[:depth + 1])).is_symlink()
+                                      for depth in range(len(where.parts))):
             return []
         pattern = re.compile(_RENAMED.format(stem=re.escape(stem), suffix=re.escape(suffix)),
                              re.IGNORECASE)
-        return sorted(entry for entry in os.listdir(self.folder) if pattern.fullmatch(entry))
+        return sorted((where / entry).as_posix() for entry in os.listdir(folder)
+                      if pattern.fullmatch(entry))
 
     def _from_notebook(self, notebook: str, name: str) -> Path:
         """The notebook's code cells written as `name` in a private folder of ours."""
@@ -132,5 +223,6 @@ class Submission:
         if self._private is None:
             self._private = tempfile.TemporaryDirectory(prefix="autograder-submission-")
         path = Path(self._private.name) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         return path

@@ -23,8 +23,8 @@ import yaml
 
 from . import engine
 from .errors import SpecError
-from .spec import Assignment, load_assignment, substitute
-from .starter import SOLUTION_DIR, starter_files
+from .spec import Assignment, code_files_in, load_assignment, substitute
+from .starter import SOLUTION_DIR, assignment_starters
 from .submission import Submission
 from .yamlio import Node, load_spec_file
 
@@ -70,7 +70,7 @@ def validate(folder: Path | str) -> Validation:
     students = SAMPLE_STUDENTS if base.params else SAMPLE_STUDENTS[:1]
     items = {q.id: Item(q.id, q.kind, q.points) for q in base.questions}
     problems: list = []
-    starters = starter_files(folder, base.code_files)
+    starters = assignment_starters(base)
     with tempfile.TemporaryDirectory(prefix="autograder-validate-") as scratch:
         for index, student in enumerate(students):
             assignment = load_assignment(folder, student=student) if student else base
@@ -79,7 +79,7 @@ def validate(folder: Path | str) -> Validation:
             wrong = wrong_answers(assignment, key)
             submissions = {
                 "key": _submission(Path(scratch) / f"key{index}", assignment, key,
-                                   _code_files(folder / SOLUTION_DIR, assignment.code_files)),
+                                   solution_files(assignment)),
                 "blank": _submission(Path(scratch) / f"blank{index}", assignment, {},
                                      starters),
                 "wrong": _submission(Path(scratch) / f"wrong{index}", assignment, wrong, {}),
@@ -122,8 +122,8 @@ def _judge(item: Item, question, grades: dict, who: str, has_key: bool) -> None:
 def _has_solution(folder: Path, assignment: Assignment, question) -> bool:
     if question.kind != "code":
         return False
-    name = getattr(question.check, "file", "") or assignment.code_files[0]
-    return (folder / SOLUTION_DIR / name).is_file()
+    name = getattr(question.check, "file", "") or assignment.required_code_files[0]
+    return name in solution_files(assignment)
 
 
 def _add(messages: list, message: str) -> None:
@@ -186,19 +186,29 @@ def _wrong_letters(check, right) -> list:
     return others if len(right) > 1 else others[:1]
 
 
-def _code_files(folder: Path, names) -> dict:
-    """{name: bytes} of the named files that exist in `folder`."""
-    return {name: (folder / name).read_bytes() for name in names if (folder / name).is_file()}
+def solution_files(assignment: Assignment) -> dict:
+    """{submitted path: the bytes of the instructor's solution of it}: every file of solution/
+    that submit: code names, and each required file missing there from the solution of the
+    spec it extends."""
+    solution = assignment.folder / SOLUTION_DIR
+    files = {name: solution / name for name in code_files_in(solution, assignment.code_files)}
+    for name in assignment.required_code_files:
+        found = assignment.find_file(f"{SOLUTION_DIR}/{name}")
+        if name not in files and found is not None:
+            files[name] = found
+    return {name: path.read_bytes() for name, path in files.items()}
 
 
 def _submission(folder: Path, assignment: Assignment, answers: dict, code: dict) -> Submission:
-    """A submission folder holding these answers and code files ({name: bytes})."""
+    """A submission folder holding these answers and code files ({submitted path: bytes})."""
     folder.mkdir(parents=True)
     (folder / assignment.answers_file).write_text(
         yaml.safe_dump(answers, allow_unicode=True) if answers else "", encoding="utf-8")
     for name, data in code.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_bytes(data)
-    return Submission(folder, assignment.answers_file, assignment.code_files)
+    return Submission(folder, assignment.answers_file, assignment.code_files,
+                      support=assignment.support)
 
 
 def _fractions(assignment: Assignment, submission: Submission) -> dict:
