@@ -10,7 +10,8 @@ A spec describes an argument as plain YAML, and `build` turns it into a value:
   {rng: 7}                            a fresh numpy Generator seeded with 7 in each call
   {dict: {W1: {normal: [4, 5]}}}      a dict of such values (dict-valued parameters)
   {list: [{normal: [2, 2]}, ...]}     a list of such values
-  {result: 1}                         (in a `then` step) item 1 of the previous call's result
+  {result: 1}                         (in a `then` step, or a case after its `before` step) item 1
+                                      of the previous call's result
 Random draws come from a Generator seeded by the question and case, so every run sees the same
 inputs.
 """
@@ -106,7 +107,8 @@ def build(description, rng: np.random.Generator, after_a_call: bool = False):
             raise ValueError("list takes a list of inputs")
         return [build(item, rng, after_a_call) for item in value]
     if not after_a_call:
-        raise ValueError("result refers to a previous call: only in a `then` step")
+        raise ValueError("result refers to a previous call: only in a `then` step or a case "
+                         "with a `before` step")
     if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
         raise ValueError("result takes the index of an item of the previous result, or null")
     return PreviousResult(value)

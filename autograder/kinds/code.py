@@ -1,14 +1,22 @@
 """`code`: a function of the student's code file, checked against a trusted reference.
 
 Spec keys:
-  function     the student's function name (e.g. linear_backward)
-  file         which submitted file holds it (default: the assignment's first `submit.code`)
+  function     the student's function name (e.g. linear_backward), or module:function where the
+               submission has several files (cs231n.layers:affine_backward for the function in
+               cs231n/layers.py)
+  file         which submitted file holds it, e.g. cs231n/layers.py (default: the module named
+               in `function`, else the assignment's first `submit.code`)
   reference    module:function to compare with (default reference:<function>, our numpy network);
-               a module may also be a .py file in the assignment folder (`solution_extra.py:f`)
+               a module may also be a .py file in the assignment folder (`layers_ref.py:f`), which
+               may import the modules beside it and the assignment's support files
   cases        a list of {args: [...], kwargs: {...}, name, then}; each argument is described as
                in inputs.py. `then: {function, args, kwargs}` calls a second function with
                `{result: i}` standing for item i of the first call's result (an opaque cache
-               stays opaque: the student's goes to the student's function, ours to ours).
+               stays opaque: the student's goes to the student's function, ours to ours). The
+               step's reference defaults to the question's reference module with the step's
+               function name. A backward item is declared on its own function with the forward
+               as a `before` step instead: `before: {function: affine_forward, args: [...]}`
+               runs first, and the case's `args` may use `{result: i}` of it.
   outputs      which items of a tuple result to compare (default: all), e.g. [0] for (out, cache)
   rtol, atol   tolerance of the comparison (defaults 1e-7 and 1e-9 · max(1, max|expected|))
   may_modify   argument positions or names the function may change in place (default none)
@@ -32,6 +40,7 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.util
+import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +50,7 @@ import numpy as np
 from .. import gradcheck, inputs, mismatch
 from ..errors import StudentCodeError, SubmissionError
 from ..yamlio import Node
-from ..student_code import mutation_message
+from ..student_code import module_file, mutation_message
 from .base import Check, Verdict
 
 KEYS = {"function", "file", "reference", "cases", "outputs", "rtol", "atol", "may_modify",
@@ -59,6 +68,7 @@ class Case:
     kwargs: dict
     name: str
     then: "Case | None" = None
+    before: "Case | None" = None   # a setup call whose result the case's args may use
 
 
 @dataclass
@@ -69,6 +79,8 @@ class _CaseCall:
     kwargs: dict
     then_args: list
     then_kwargs: dict
+    before_args: list
+    before_kwargs: dict
     expected: object = None
 
     def first(self) -> tuple:
@@ -111,7 +123,7 @@ class Code(Check):
 
     def grade(self, question_id: str, submission) -> Verdict:
         try:
-            student = submission.code(self.file or submission.code_files[0])
+            student = submission.code(self.file or _first_required(submission.code_files))
         except SubmissionError as exc:
             return Verdict(0.0, exc.message)
         problem = student.load_problem()
@@ -138,11 +150,14 @@ class Code(Check):
         calls = [_draw(case, np.random.default_rng(case_seed(question_id, number)))
                  for number, case in enumerate(self.cases)]
         units: list = [None] * len(calls)
-        alone = [n for n, call in enumerate(calls) if call.case.then is None]
+        alone = [n for n, call in enumerate(calls)
+                 if call.case.then is None and call.case.before is None]
         outcomes = student.call_outcomes([calls[n].first() for n in alone])
         for n, outcome in zip(alone, outcomes):
             units[n] = self._first_step(calls[n], outcome)
         for n, call in enumerate(calls):
+            if call.case.before is not None:
+                units[n] = self._after_setup(student, call)
             if call.case.then is None:
                 continue
             [outcome] = student.call_outcomes([call.first()])
@@ -152,18 +167,42 @@ class Code(Check):
                 units[n] = self._then_step(call, outcome)
         return units
 
-    def _first_step(self, call: "_CaseCall", outcome) -> tuple:
+    def _first_step(self, call: "_CaseCall", outcome, label: str = "",
+                    reference_call: tuple | None = None) -> tuple:
+        """reference_call: (args, kwargs) for the reference when they differ from the
+        student's (after a setup step, whose results differ)."""
         case = call.case
-        label = f"`{case.function}` on {case.name or describe(call.args, call.kwargs)}"
+        label = label or f"`{case.function}` on {case.name or describe(call.args, call.kwargs)}"
         if isinstance(outcome, StudentCodeError):
             return 0.0, f"{label}: {outcome.message}"
         changed = [arg for arg in outcome.mutated_args if arg not in self.may_modify]
         if changed:
             return 0.0, f"{label}: {mutation_message(case.function, changed)}"
-        call.expected = case.reference(*inputs.fresh(call.args), **inputs.fresh(call.kwargs))
+        args, kwargs = reference_call or (call.args, call.kwargs)
+        call.expected = case.reference(*inputs.fresh(args), **inputs.fresh(kwargs))
         problem = compare(outcome.value, call.expected, self.outputs, self.rtol, self.atol,
-                          context=call.args + list(call.kwargs.values()))
+                          context=list(args) + list(kwargs.values()))
         return (0.0, f"{label}: {problem}") if problem else (1.0, "")
+
+    def _after_setup(self, student, call: "_CaseCall") -> tuple:
+        """A case whose function runs on what its `before` step returned: the student's
+        function on the student's setup result, ours on ours (caches stay each side's own)."""
+        case, before = call.case, call.case.before
+        label = (f"`{case.function}` after `{before.function}` on "
+                 f"{case.name or describe(call.before_args, call.before_kwargs)}")
+        [setup] = student.call_outcomes([(before.function, call.before_args,
+                                          call.before_kwargs)])
+        if isinstance(setup, StudentCodeError):
+            return 0.0, f"{label}: could not be checked, because the setup call failed: " \
+                        f"{setup.message}"
+        if setup.mutated_args:
+            return 0.0, f"{label}: {mutation_message(before.function, setup.mutated_args)}"
+        [outcome] = student.call_outcomes([(case.function, _resolve(call.args, setup.value),
+                                            _resolve(call.kwargs, setup.value))])
+        ours = before.reference(*inputs.fresh(call.before_args),
+                                **inputs.fresh(call.before_kwargs))
+        return self._first_step(call, outcome, label, (_resolve(call.args, ours),
+                                                       _resolve(call.kwargs, ours)))
 
     def _then_step(self, call: "_CaseCall", outcome) -> tuple:
         case, then = call.case, call.case.then
@@ -235,11 +274,21 @@ class Code(Check):
 
 
 def _draw(case: Case, rng) -> _CaseCall:
-    """A case's inputs, its `then` step's after its own, from the case's rng."""
-    args, kwargs = inputs.build_call(case.args, case.kwargs, rng)
+    """A case's inputs from the case's rng: its `before` step's first, then its own, then its
+    `then` step's."""
+    before_args, before_kwargs = ([], {}) if case.before is None else inputs.build_call(
+        case.before.args, case.before.kwargs, rng)
+    args, kwargs = inputs.build_call(case.args, case.kwargs, rng,
+                                     after_a_call=case.before is not None)
     then_args, then_kwargs = ([], {}) if case.then is None else inputs.build_call(
         case.then.args, case.then.kwargs, rng, after_a_call=True)
-    return _CaseCall(case, args, kwargs, then_args, then_kwargs)
+    return _CaseCall(case, args, kwargs, then_args, then_kwargs, before_args, before_kwargs)
+
+
+def _first_required(code_files: tuple) -> str:
+    """The file a question without `file:` is about: the first listed that is not a glob."""
+    return next((name for name in code_files if not any(c in name for c in "*?[")),
+                code_files[0] if code_files else "")
 
 
 def case_seed(question_id: str, number: int) -> list:
@@ -253,15 +302,23 @@ def gradient_seed(question_id: str, attempt: int) -> list:
 
 
 def load(node: Node, folder: Path) -> Code:
-    function = node.require("function", str, "the student's function name")
+    target = node.require("function", str, "the student's function name, or module:function")
+    module, _, function = target.rpartition(":")
     if not function.isidentifier():
         raise node.error("function", f"'{function}' is not a Python function name")
-    file = node.optional("file", str, "a submitted file name such as hw6.py", "")
+    if module and not all(part.isidentifier() for part in module.split(".")):
+        raise node.error("function", f"'{module}' is not a module name such as cs231n.layers")
+    file = node.optional("file", str, "a submitted file such as hw6.py or cs231n/layers.py", "")
+    if module and file and file != module_file(module):
+        raise node.error("file", f"'{file}' is not the file of {module} ({module_file(module)})")
+    file = file or (module_file(module) if module else "")
     raw_cases = node.optional("cases", list, "a list of cases", [])
     # Only cases compare with a reference; a question checked otherwise needs none.
+    reference_module = node.optional("reference", str, "module:function or file.py:function",
+                                     "reference:").partition(":")[0]
     reference = (_load_callable(node, "reference", folder, f"reference:{function}")
                  if raw_cases else None)
-    cases = tuple(_load_case(node, item, index, function, reference, folder)
+    cases = tuple(_load_case(node, item, index, function, reference, reference_module, folder)
                   for index, item in enumerate(raw_cases))
     gradient = _load_gradient(node) if "gradient" in node else None
     custom = _load_callable(node, "check", folder, None) if "check" in node else None
@@ -280,22 +337,36 @@ def load(node: Node, folder: Path) -> Code:
                 custom=custom)
 
 
-def _load_case(node: Node, item, index: int, function: str, reference, folder: Path) -> Case:
+def _load_case(node: Node, item, index: int, function: str, reference, reference_module: str,
+               folder: Path) -> Case:
     where = f"cases[{index}]"
     if not isinstance(item, Node):
         raise node.error("cases", f"{where} must be a mapping with args (and kwargs)")
-    item.reject_unknown_keys({"args", "kwargs", "name", "then"}, f"a case of {function}")
-    args, kwargs = _load_arguments(item, where)
-    then = None
-    if "then" in item:
-        step = item.typed("then", Node, "{function, args, kwargs}")
-        step.reject_unknown_keys({"function", "reference", "args", "kwargs"}, "a then step")
-        then_function = step.require("function", str, "the function to call next")
-        then_reference = _load_callable(step, "reference", folder, f"reference:{then_function}")
-        then_args, then_kwargs = _load_arguments(step, f"{where} then", after_a_call=True)
-        then = Case(then_function, then_reference, then_args, then_kwargs, "")
+    item.reject_unknown_keys({"args", "kwargs", "name", "then", "before"}, f"a case of {function}")
+    before = (_load_step(item, "before", f"{where} before", reference_module, folder, False)
+              if "before" in item else None)
+    args, kwargs = _load_arguments(item, where, after_a_call=before is not None)
+    then = (_load_step(item, "then", f"{where} then", reference_module, folder, True)
+            if "then" in item else None)
+    if then is not None and before is not None:
+        raise item.error("then", "a case has a `before` step or a `then` step, not both")
     name = item.optional("name", str, "a short description of the case", "")
-    return Case(function, reference, args, kwargs, name, then)
+    return Case(function, reference, args, kwargs, name, then, before)
+
+
+def _load_step(item: Node, key: str, where: str, reference_module: str, folder: Path,
+               after_a_call: bool) -> Case:
+    """A `then` or `before` step: another function of the student's, with its reference (by
+    default the function of that name in the question's reference module)."""
+    step = item.typed(key, Node, "{function, args, kwargs}")
+    step.reject_unknown_keys({"function", "reference", "args", "kwargs"}, f"a {key} step")
+    step_function = step.require("function", str, f"the function to call {key}")
+    if not step_function.isidentifier():
+        raise step.error("function", f"'{step_function}' is not a Python function name")
+    step_reference = _load_callable(step, "reference", folder,
+                                    f"{reference_module}:{step_function}")
+    step_args, step_kwargs = _load_arguments(step, where, after_a_call=after_a_call)
+    return Case(step_function, step_reference, step_args, step_kwargs, "")
 
 
 def _load_arguments(node: Node, where: str, after_a_call: bool = False) -> tuple:
@@ -350,6 +421,9 @@ def _module_from_file(path: Path):
     """An instructor's .py file in the assignment folder, run once however many items use it."""
     if not path.is_file():
         raise FileNotFoundError(f"no {path.name} in {path.parent}")
+    # The modules beside it (and the assignment's support files) import by their own names.
+    if str(path.parent) not in sys.path:
+        sys.path.insert(0, str(path.parent))
     spec = importlib.util.spec_from_file_location(f"_assignment_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
