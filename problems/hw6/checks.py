@@ -1,14 +1,14 @@
 """HW6 checks that have no single right output to compare: an instructor's Python escape hatch.
 
 Each check is called as check(student, rng) -> (fraction, feedback): `student.call(name, ...)`
-runs the student's function in its sandbox (raising StudentCodeError, which the grader reports,
-when it fails) and `rng` is a seeded numpy Generator. These run in the grader, not the sandbox.
+runs the student's function in its sandbox (raising StudentError, which the grader reports, when
+it fails) and `rng` is a seeded numpy Generator. These run in the grader, not the sandbox, and
+import only the public autograder.check_api.
 """
 
 import numpy as np
 
-from autograder import mismatch
-from autograder.inputs import RngSeed
+from autograder.check_api import RngSeed, describe_mismatch
 from reference import predict as reference_predict
 
 # Dropout statistics are checked at SIGMAS standard deviations of the binomial draw: a correct
@@ -69,7 +69,7 @@ def dropout_backward_uses_mask(student, rng):
     if dH.shape == expected.shape and np.allclose(dH, expected, rtol=1e-9, atol=1e-12):
         return 1.0, ""
     return 0.0, ("`dropout_backward` with the mask from your own `dropout_forward` (p = 0.4): "
-                 + mismatch.explain(dH, expected, drop=p))
+                 + describe_mismatch(dH, expected, drop=p))
 
 
 def init_params_shapes(student, rng):
