@@ -61,4 +61,5 @@ def compare(got, expected, *, rtol: float = 1e-7, atol: float = 1e-9) -> str | N
     (arrays, numbers, tuples, lists and dicts of them; atol scaled by max(1, max|expected|));
     otherwise what differs, in the grader's words."""
     from .kinds.code import compare as compare_results
-    return compare_results(got, expected, None, rtol, atol)
+    problem = compare_results(got, expected, None, rtol, atol)
+    return None if problem is None else problem[1]

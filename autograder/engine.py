@@ -52,7 +52,8 @@ def grade(assignment: Assignment, submission: Submission) -> Report:
             report.tests.append(TestResult(
                 number=question.number, name=question.title,
                 score=round(verdict.fraction * question.points, 6), max_score=question.points,
-                output=feedback, visibility=question.visibility))
+                output=feedback, visibility=question.visibility, answer=verdict.answer,
+                mistakes=verdict.mistakes))
     finally:
         submission.close()
     report.notes += submission.notes
@@ -68,12 +69,16 @@ def _grade_one(question, submission: Submission) -> tuple:
         verdict = question.check.grade(question.id, submission)
         return verdict, question.check.explain(verdict, question.reveal)
     except AutograderError as exc:
-        return Verdict(0.0, exc.message), exc.message
+        return Verdict(0.0, exc.message, mistakes=(UNREADABLE_SUBMISSION,)), exc.message
     except Exception:  # a bug of ours must cost the student nothing but this item's automatic grade
         print(f"internal error grading {question.id}:\n{_traceback()}", file=sys.stderr)
         message = ("The autograder hit an internal error on this item; your instructor has the "
                    "details and will grade it by hand.")
-        return Verdict(0.0, message), message
+        return Verdict(0.0, message, mistakes=(INTERNAL_ERROR,)), message
+
+
+UNREADABLE_SUBMISSION = "the submission could not be read"
+INTERNAL_ERROR = "internal error of the autograder"
 
 
 def _traceback() -> str:

@@ -35,4 +35,11 @@ class FormulaError(AutograderError):
 
 
 class StudentCodeError(AutograderError):
-    """Student code failed to load, crashed, hung, or returned something unusable."""
+    """Student code failed to load, crashed, hung, or returned something unusable.
+
+    mistake: a short name of what went wrong ("not implemented", "timed out"), for regrade's
+    item analysis."""
+
+    def __init__(self, message: str, *, mistake: str = "", **where):
+        super().__init__(message, **where)
+        self.mistake = mistake

@@ -4,11 +4,17 @@
 and recognises the common patterns: a transposed result, a shape that suggests a sum over the
 wrong axis, a constant factor (2, 1/2, -1, the batch size N, 1/N, 1 - p or 1/(1 - p)),
 non-finite values (an unstable exp or log), and otherwise the worst entries.
+`diagnose(got, want)` gives the same sentences with a short name of the mistake ("times N",
+"transposed"), which regrade's item analysis counts over a class.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+
+NON_FINITE = "nan or inf"
+WRONG_VALUES = "wrong values"
 
 
 def explain(got: np.ndarray, want: np.ndarray, *, batch: int | None = None,
@@ -18,19 +24,27 @@ def explain(got: np.ndarray, want: np.ndarray, *, batch: int | None = None,
     got, want: arrays of any shape; batch: the batch size N of the case, if any; drop: the
     dropout probability p of the case, if any (to name factors of N and 1/(1 - p)).
     """
+    return diagnose(got, want, batch=batch, drop=drop)[1]
+
+
+def diagnose(got: np.ndarray, want: np.ndarray, *, batch: int | None = None,
+             drop: float | None = None) -> tuple:
+    """(mistake, explanation): the short name of the mistake and explain()'s sentences."""
     if got.shape != want.shape:
         return _shape_message(got, want)
     finite = np.isfinite(got)
     if not finite.all():
         bad = np.argwhere(~finite)[0]
-        return (f"Your result has {int((~finite).sum())} non-finite value(s) (nan or inf), first "
-                f"at {_index(bad)}, where the expected value is {float(want[tuple(bad)]):.6g}. "
-                "An exp or log that overflows for large inputs? Shift by the max, or use a "
-                "formulation that stays finite.")
+        return NON_FINITE, (
+            f"Your result has {int((~finite).sum())} non-finite value(s) (nan or inf), first "
+            f"at {_index(bad)}, where the expected value is {float(want[tuple(bad)]):.6g}. "
+            "An exp or log that overflows for large inputs? Shift by the max, or use a "
+            "formulation that stays finite.")
     factor = constant_factor(got, want)
     if factor is not None:
-        return f"Your result is the expected one times {_name_factor(factor, batch, drop)}."
-    return worst_entries(got, want)
+        short, name = _name_factor(factor, batch, drop)
+        return f"times {short}", f"Your result is the expected one times {name}."
+    return WRONG_VALUES, worst_entries(got, want)
 
 
 def constant_factor(got: np.ndarray, want: np.ndarray) -> float | None:
@@ -59,31 +73,34 @@ def worst_entries(got: np.ndarray, want: np.ndarray, count: int = 3) -> str:
     return f"{wrong} of {got.size} entries differ; the worst: " + "; ".join(parts) + "."
 
 
-def _shape_message(got: np.ndarray, want: np.ndarray) -> str:
+def _shape_message(got: np.ndarray, want: np.ndarray) -> tuple:
     message = f"Your result has shape {got.shape}; expected {want.shape}."
     if got.ndim == 2 and got.shape == want.shape[::-1]:
         if np.allclose(got.T, want, rtol=1e-7, atol=1e-9):
-            return message + " It is the transpose of the expected result."
-        return message + " Transposed?"
+            return "transposed", message + " It is the transpose of the expected result."
+        return "wrong shape (transposed?)", message + " Transposed?"
     if got.ndim == want.ndim == 1 or (got.size == 1 and want.size > 1):
-        return message + " A sum or mean over the wrong axis?"
+        return "wrong axis", message + " A sum or mean over the wrong axis?"
     if got.size == want.size:
-        return message + " Right number of entries: reshaped or flattened by mistake?"
-    return message
+        return "reshaped", message + " Right number of entries: reshaped or flattened by mistake?"
+    return "wrong shape", message
 
 
-def _name_factor(k: float, batch: int | None, drop: float | None) -> str:
-    known = {2.0: "2", 0.5: "1/2", -1.0: "-1 (a sign error)", -2.0: "-2", -0.5: "-1/2"}
+def _name_factor(k: float, batch: int | None, drop: float | None) -> tuple:
+    """(short name, name with a hint) of the factor k: ("N", "N = 8 (a sum where ...)")."""
+    known = {2.0: ("2", "2"), 0.5: ("1/2", "1/2"), -1.0: ("-1", "-1 (a sign error)"),
+             -2.0: ("-2", "-2"), -0.5: ("-1/2", "-1/2")}
     if batch and batch > 1:
-        known[float(batch)] = f"N = {batch} (a sum where a mean belongs?)"
-        known[1.0 / batch] = f"1/N = 1/{batch} (divided by the batch size once too often?)"
+        known[float(batch)] = ("N", f"N = {batch} (a sum where a mean belongs?)")
+        known[1.0 / batch] = ("1/N", f"1/N = 1/{batch} (divided by the batch size once too "
+                                     "often?)")
     if drop:
-        known[1 - drop] = f"1 - p = {1 - drop:g} (the 1/(1 - p) scaling is missing?)"
-        known[1 / (1 - drop)] = f"1/(1 - p) = {1 / (1 - drop):.4g} (scaled twice?)"
-    for value, name in known.items():
+        known[1 - drop] = ("1 - p", f"1 - p = {1 - drop:g} (the 1/(1 - p) scaling is missing?)")
+        known[1 / (1 - drop)] = ("1/(1 - p)", f"1/(1 - p) = {1 / (1 - drop):.4g} (scaled twice?)")
+    for value, names in known.items():
         if abs(k - value) <= 1e-6 * abs(value):
-            return name
-    return f"{k:.6g}"
+            return names
+    return "a constant", f"{k:.6g}"
 
 
 def _index(index) -> str:

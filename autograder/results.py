@@ -22,6 +22,8 @@ class TestResult:
     output: str
     visibility: str = "visible"
     broken: bool = False  # grading itself failed: never "passed", even when worth 0 points
+    answer: str | None = None  # for regrade's item analysis (kinds/base.py Verdict); never
+    mistakes: tuple = ()       # written to results.json
 
     @property
     def status(self) -> str:

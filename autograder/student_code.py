@@ -80,10 +80,11 @@ class StudentCode:
             for position in waiting:
                 function = calls[position][0]
                 if problem:
-                    results[position] = StudentCodeError(problem)
+                    results[position] = StudentCodeError(problem, mistake=NOT_LOADED)
                 elif (module, function) in self._hung:
                     results[position] = StudentCodeError(
-                        f"`{function}` was not run again: it timed out before.")
+                        f"`{function}` was not run again: it timed out before.",
+                        mistake=call_mistake("timeout", ""))
                 else:
                     to_send.append(position)
             outcomes = self._sandbox.call_many(
@@ -97,7 +98,8 @@ class StudentCode:
                 if outcome.kind == "timeout":
                     self._hung.add((module, function))
                 results[position] = StudentCodeError(
-                    call_message(function, outcome, module_file(module)))
+                    call_message(function, outcome, module_file(module)),
+                    mistake=call_mistake(outcome.kind, outcome.message))
             waiting = to_send[len(outcomes):]
         return results
 
@@ -132,7 +134,8 @@ class StudentModule:
             if isinstance(outcome, StudentCodeError):
                 raise outcome
             if outcome.mutated_args:
-                raise StudentCodeError(mutation_message(function, outcome.mutated_args))
+                raise StudentCodeError(mutation_message(function, outcome.mutated_args),
+                                       mistake=MODIFIED_INPUT)
             values.append(outcome.value)
         return values
 
@@ -167,6 +170,20 @@ def mutation_message(function: str, mutated_args) -> str:
                       for a in mutated_args)
     return (f"`{function}` modified its input ({names}); it must leave its inputs unchanged "
             "(make a copy first).")
+
+
+MODIFIED_INPUT = "modified its input"
+NOT_LOADED = "the file could not be loaded"
+_CALL_MISTAKES = {"missing": "not defined", "timeout": "timed out", "memory": "out of memory",
+                  "crashed": "crashed"}
+
+
+def call_mistake(kind: str, message: str) -> str:
+    """The short name of a failed call's mistake, from the sandbox's kind of failure (and, as
+    call_message tells it, NotImplementedError from other exceptions)."""
+    if kind == "exception":
+        return "not implemented" if NOT_IMPLEMENTED in message else "raised an exception"
+    return _CALL_MISTAKES.get(kind, kind)
 
 
 def call_message(function: str, outcome, file: str = "your file") -> str:

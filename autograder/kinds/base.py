@@ -6,6 +6,8 @@ A kind is one module in this package with:
 and the Check it returns has:
   grade(question_id, submission) -> Verdict
   explain(verdict, reveal) -> str      Markdown feedback; the expected answer only when `reveal`
+  same_answer(question_id, a, b)       whether two students' answers are one answer (regrade's
+                                       item analysis groups wrong answers by it; default: a == b)
 
 The engine knows this interface and the registry in kinds/__init__.py, nothing else of the kinds.
 """
@@ -17,11 +19,18 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Verdict:
-    """The outcome of one question: a fraction of its points and what to tell the student."""
+    """The outcome of one question: a fraction of its points and what to tell the student.
+
+    answer and mistakes are data for regrade's item analysis, never shown to the student:
+    answer is what the student answered, as text (a formula, the picked letters); mistakes are
+    short names of what the check diagnosed ("times N", "transposed", "no answer"), each once.
+    """
 
     fraction: float
     feedback: str
     expected: str = ""
+    answer: str | None = None
+    mistakes: tuple = ()
 
     def __post_init__(self):
         if not 0.0 <= self.fraction <= 1.0:
@@ -39,9 +48,16 @@ class Check:
             return f"{verdict.feedback}\n\nExpected: {verdict.expected}"
         return verdict.feedback
 
+    def same_answer(self, question_id: str, left: str, right: str) -> bool:
+        return left == right
+
+
+NO_ANSWER = "no answer"
+UNREADABLE = "unreadable answer"
+
 
 def no_answer(question_id: str) -> Verdict:
-    return Verdict(0.0, f"No answer given for `{question_id}`.")
+    return Verdict(0.0, f"No answer given for `{question_id}`.", mistakes=(NO_ANSWER,))
 
 
 def is_blank(answer) -> bool:

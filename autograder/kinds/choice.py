@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..yamlio import Node
-from .base import Check, Verdict, is_blank, no_answer
+from .base import UNREADABLE, Check, Verdict, is_blank, no_answer
 
 KEYS = {"choices", "answer", "scoring"}
 SCORINGS = ("all-or-nothing", "partial")
@@ -32,22 +32,24 @@ class Choice(Check):
             return no_answer(question_id)
         picks, problem = parse_picks(raw, self.letters)
         if problem:
-            return Verdict(0.0, problem, self._expected())
+            return Verdict(0.0, problem, self._expected(), mistakes=(UNREADABLE,))
+        picked = _letters(picks)
         if len(self.answer) == 1 and len(picks) > 1:
-            return Verdict(0.0, f"Pick one letter; you gave {_letters(picks)}.", self._expected())
+            return Verdict(0.0, f"Pick one letter; you gave {picked}.", self._expected(),
+                           answer=picked)
         right, wrong = picks & self.answer, picks - self.answer
         if self.scoring == "partial" and len(self.answer) > 1:
             fraction = max(0.0, (len(right) - len(wrong)) / len(self.answer))
         else:
             fraction = 1.0 if picks == self.answer else 0.0
         if fraction == 1.0:
-            return Verdict(1.0, f"Correct: {_letters(picks)}.")
-        feedback = f"{_letters(picks)} is not the right answer."
+            return Verdict(1.0, f"Correct: {picked}.", answer=picked)
+        feedback = f"{picked} is not the right answer."
         if self.scoring == "partial" and len(self.answer) > 1:
             missing = len(self.answer) - len(right)
-            feedback = (f"You picked {_letters(picks)}: {len(right)} right, {len(wrong)} wrong, "
+            feedback = (f"You picked {picked}: {len(right)} right, {len(wrong)} wrong, "
                         f"{missing} right one(s) missing.")
-        return Verdict(fraction, feedback, self._expected())
+        return Verdict(fraction, feedback, self._expected(), answer=picked)
 
     def _expected(self) -> str:
         return _letters(self.answer)

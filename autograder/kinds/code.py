@@ -50,7 +50,7 @@ import numpy as np
 from .. import gradcheck, inputs, mismatch
 from ..errors import StudentCodeError, SubmissionError
 from ..yamlio import Node
-from ..student_code import module_file, mutation_message
+from ..student_code import MODIFIED_INPUT, NOT_LOADED, module_file, mutation_message
 from .base import Check, Verdict
 
 KEYS = {"function", "file", "reference", "cases", "outputs", "rtol", "atol", "may_modify",
@@ -58,6 +58,16 @@ KEYS = {"function", "file", "reference", "cases", "outputs", "rtol", "atol", "ma
 DEFAULT_RTOL = 1e-7
 DEFAULT_ATOL = 1e-9
 GRADIENT_REDRAWS = 3
+# Short names of mistakes for regrade's item analysis (mismatch.py and student_code.py name the
+# rest: "times N", "transposed", "not implemented", ...).
+NOT_SUBMITTED = "file not submitted"
+WRONG_TYPE = "wrong type of result"
+WRONG_LABELS = "wrong labels"
+SETUP_FAILED = "its setup call failed"
+GRADIENT_INCONSISTENT = "gradient disagrees with its own loss"
+GRADIENT_ZERO = "every gradient zero"
+CHECK_FAILED = "failed the assignment's own check"
+CHECK_UNUSABLE = "returned what the check could not use"
 
 
 @dataclass(frozen=True)
@@ -125,25 +135,26 @@ class Code(Check):
         try:
             student = submission.code(self.file or _first_required(submission.code_files))
         except SubmissionError as exc:
-            return Verdict(0.0, exc.message)
+            return Verdict(0.0, exc.message, mistakes=(NOT_SUBMITTED,))
         problem = student.load_problem()
         if problem:
-            return Verdict(0.0, problem)
+            return Verdict(0.0, problem, mistakes=(NOT_LOADED,))
         units = self._cases(student, question_id)
         if self.gradient is not None:
             units.append(self._gradient_check(student, question_id))
         if self.custom is not None:
             units.append(self._custom_check(student, question_id))
-        fraction = sum(passed for passed, _ in units) / len(units)
-        lines = [message for _, message in units if message]
+        fraction = sum(passed for passed, _, _ in units) / len(units)
+        lines = [message for _, message, _ in units if message]
         if fraction == 1.0:
             return Verdict(1.0, f"`{self.function}`: all {len(units)} checks passed.")
-        return Verdict(fraction, "\n\n".join(lines))
+        mistakes = dict.fromkeys(mistake for passed, _, mistake in units if passed < 1 and mistake)
+        return Verdict(fraction, "\n\n".join(lines), mistakes=tuple(mistakes))
 
     # ------------------------------------------------------------------ reference comparison
 
     def _cases(self, student, question_id: str) -> list:
-        """(fraction, message) per case. The cases without a `then` step go to the worker in
+        """(fraction, message, mistake) per case. The cases without a `then` step go to the worker in
         one request; a case with one runs its two calls back to back, because the second gets
         a handle into the worker that the first left there, and a later case that broke the
         worker in between would take it away."""
@@ -174,15 +185,18 @@ class Code(Check):
         case = call.case
         label = label or f"`{case.function}` on {case.name or describe(call.args, call.kwargs)}"
         if isinstance(outcome, StudentCodeError):
-            return 0.0, f"{label}: {outcome.message}"
+            return 0.0, f"{label}: {outcome.message}", outcome.mistake
         changed = [arg for arg in outcome.mutated_args if arg not in self.may_modify]
         if changed:
-            return 0.0, f"{label}: {mutation_message(case.function, changed)}"
+            return 0.0, f"{label}: {mutation_message(case.function, changed)}", MODIFIED_INPUT
         args, kwargs = reference_call or (call.args, call.kwargs)
         call.expected = case.reference(*inputs.fresh(args), **inputs.fresh(kwargs))
         problem = compare(outcome.value, call.expected, self.outputs, self.rtol, self.atol,
                           context=list(args) + list(kwargs.values()))
-        return (0.0, f"{label}: {problem}") if problem else (1.0, "")
+        if problem is None:
+            return 1.0, "", ""
+        mistake, message = problem
+        return 0.0, f"{label}: {message}", _on_case(mistake, case)
 
     def _after_setup(self, student, call: "_CaseCall") -> tuple:
         """A case whose function runs on what its `before` step returned: the student's
@@ -194,9 +208,10 @@ class Code(Check):
                                           call.before_kwargs)])
         if isinstance(setup, StudentCodeError):
             return 0.0, f"{label}: could not be checked, because the setup call failed: " \
-                        f"{setup.message}"
+                        f"{setup.message}", f"`{before.function}` {setup.mistake}"
         if setup.mutated_args:
-            return 0.0, f"{label}: {mutation_message(before.function, setup.mutated_args)}"
+            return (0.0, f"{label}: {mutation_message(before.function, setup.mutated_args)}",
+                    f"`{before.function}` {MODIFIED_INPUT}")
         [outcome] = student.call_outcomes([(case.function, _resolve(call.args, setup.value),
                                             _resolve(call.kwargs, setup.value))])
         ours = before.reference(*inputs.fresh(call.before_args),
@@ -209,14 +224,18 @@ class Code(Check):
         label = (f"`{then.function}` after `{case.function}` on "
                  f"{case.name or describe(call.args, call.kwargs)}")
         if isinstance(outcome, StudentCodeError):
-            return 0.0, f"{label}: {outcome.message}"
+            return 0.0, f"{label}: {outcome.message}", f"`{then.function}` {outcome.mistake}"
         if outcome.mutated_args:
-            return 0.0, f"{label}: {mutation_message(then.function, outcome.mutated_args)}"
+            return (0.0, f"{label}: {mutation_message(then.function, outcome.mutated_args)}",
+                    f"`{then.function}` {MODIFIED_INPUT}")
         expected = then.reference(*inputs.fresh(_resolve(call.then_args, call.expected)),
                                   **inputs.fresh(_resolve(call.then_kwargs, call.expected)))
         problem = compare(outcome.value, expected, None, self.rtol, self.atol,
                           context=call.then_args)
-        return (0.0, f"{label}: {problem}") if problem else (1.0, "")
+        if problem is None:
+            return 1.0, "", ""
+        mistake, message = problem
+        return 0.0, f"{label}: {message}", f"`{then.function}` {_on_case(mistake, case)}"
 
     # --------------------------------------------------------------- gradient self-consistency
 
@@ -246,31 +265,40 @@ class Code(Check):
                     lambda params: losses([params])[0], gradients, args[spec.wrt], rng,
                     f_many=losses, **spec.options())
             except StudentCodeError as exc:
-                return 0.0, f"Gradient check of `{self.function}`: {exc.message}"
+                return 0.0, f"Gradient check of `{self.function}`: {exc.message}", exc.mistake
             if report.status != gradcheck.INCONCLUSIVE:
                 break
         if report.status == gradcheck.FAILED:
             return 0.0, (f"Gradient check of `{self.function}` (your gradients against central "
                          f"differences of your own loss): your backward pass disagrees with your "
-                         f"own forward pass.\n\n{report.message}")
+                         f"own forward pass.\n\n{report.message}"), GRADIENT_INCONSISTENT
         if all(tensor.analytic is not None and not np.any(tensor.analytic)
                for tensor in report.tensors.values()):
             # A constant loss with zero gradients is consistent, and says nothing.
             return 0.0, (f"Gradient check of `{self.function}`: every gradient is zero, so "
-                         "there is nothing to check against.")
-        return 1.0, ""
+                         "there is nothing to check against."), GRADIENT_ZERO
+        return 1.0, "", ""
 
     def _custom_check(self, student, question_id: str) -> tuple:
         seed = [zlib.crc32(question_id.encode("utf-8")), 2_000_003]
         try:
             fraction, feedback = self.custom(student, np.random.default_rng(seed))
         except StudentCodeError as exc:
-            return 0.0, exc.message
+            return 0.0, exc.message, exc.mistake
         except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
             # The check was proven on the solution; what breaks it is what the student returned.
             return 0.0, (f"`{self.function}` returned something the check could not use "
-                         f"({type(exc).__name__}: {exc}).")
-        return min(1.0, max(0.0, float(fraction))), feedback
+                         f"({type(exc).__name__}: {exc})."), CHECK_UNUSABLE
+        fraction = min(1.0, max(0.0, float(fraction)))
+        return fraction, feedback, CHECK_FAILED if fraction < 1 else ""
+
+
+def _on_case(mistake: str, case: Case) -> str:
+    """Non-finite values come from particular inputs (an exp that overflows at logits of
+    ±1000), so their name says on which case; other mistakes show on every case alike."""
+    if mistake == mismatch.NON_FINITE and case.name:
+        return f"{mistake} on {case.name}"
+    return mistake
 
 
 def _draw(case: Case, rng) -> _CaseCall:
@@ -432,26 +460,28 @@ def _module_from_file(path: Path):
 
 # ---------------------------------------------------------------------- comparing results
 
-def compare(got, want, outputs, rtol: float, atol: float, context=()) -> str | None:
-    """None when the student's result matches the reference's; otherwise what differs."""
+def compare(got, want, outputs, rtol: float, atol: float, context=()) -> tuple | None:
+    """None when the student's result matches the reference's; otherwise (mistake, what
+    differs): the mistake's short name and the sentence for the student."""
     if outputs is not None:
         if not isinstance(got, (tuple, list)) or len(got) != len(want):
-            return f"expected a tuple of {len(want)} items, got {_kind(got)}."
+            return WRONG_TYPE, f"expected a tuple of {len(want)} items, got {_kind(got)}."
         for position in outputs:
             problem = compare(got[position], want[position], None, rtol, atol, context)
             if problem:
-                return f"item {position + 1} of the result: {problem}"
+                mistake, message = problem
+                return mistake, f"item {position + 1} of the result: {message}"
         return None
     return _compare(got, want, rtol, atol, context, "")
 
 
-def _compare(got, want, rtol, atol, context, path) -> str | None:
+def _compare(got, want, rtol, atol, context, path) -> tuple | None:
     at = f" (in {path})" if path else ""
     if isinstance(want, dict):
         if not isinstance(got, dict):
-            return f"expected a dict with keys {sorted(want)}, got {_kind(got)}{at}."
+            return WRONG_TYPE, f"expected a dict with keys {sorted(want)}, got {_kind(got)}{at}."
         if set(got) != set(want):
-            return f"expected keys {sorted(want)}, got {sorted(map(str, got))}{at}."
+            return WRONG_TYPE, f"expected keys {sorted(want)}, got {sorted(map(str, got))}{at}."
         for key in want:
             problem = _compare(got[key], want[key], rtol, atol, context, f"{path}[{key!r}]")
             if problem:
@@ -459,33 +489,34 @@ def _compare(got, want, rtol, atol, context, path) -> str | None:
         return None
     if isinstance(want, (tuple, list)):
         if not isinstance(got, (tuple, list)) or len(got) != len(want):
-            return f"expected {len(want)} items, got {_kind(got)}{at}."
+            return WRONG_TYPE, f"expected {len(want)} items, got {_kind(got)}{at}."
         for position, (g, w) in enumerate(zip(got, want)):
             problem = _compare(g, w, rtol, atol, context, f"{path}[{position}]")
             if problem:
                 return problem
         return None
     if isinstance(want, str):
-        return None if got == want else f"expected {want!r}, got {_kind(got)}{at}."
+        return None if got == want else (mismatch.WRONG_VALUES,
+                                         f"expected {want!r}, got {_kind(got)}{at}.")
     return _compare_numbers(got, want, rtol, atol, context, at)
 
 
-def _compare_numbers(got, want, rtol, atol, context, at) -> str | None:
+def _compare_numbers(got, want, rtol, atol, context, at) -> tuple | None:
     want = np.asarray(want)
     if isinstance(got, (str, dict)) or got is None:
-        return f"expected a number or array, got {_kind(got)}{at}."
+        return WRONG_TYPE, f"expected a number or array, got {_kind(got)}{at}."
     try:
         raw = np.asarray(got)
         values = raw.astype(np.float64)
     except (TypeError, ValueError):
-        return f"expected numbers, got {_kind(got)}{at}."
+        return WRONG_TYPE, f"expected numbers, got {_kind(got)}{at}."
     if want.dtype.kind in "iu":
         if raw.dtype.kind not in "iu":
-            return f"expected integer labels, got an array of dtype {raw.dtype}{at}."
+            return WRONG_TYPE, f"expected integer labels, got an array of dtype {raw.dtype}{at}."
         if raw.shape != want.shape:
-            return mismatch.explain(values, want.astype(np.float64)) + at
+            return _located(mismatch.diagnose(values, want.astype(np.float64)), at)
         wrong = int((raw != want).sum())
-        return None if wrong == 0 else f"{wrong} of {want.size} labels differ{at}."
+        return None if wrong == 0 else (WRONG_LABELS, f"{wrong} of {want.size} labels differ{at}.")
     if want.ndim == 0 and values.size == 1:
         values = values.reshape(())
     want = want.astype(np.float64)
@@ -493,7 +524,12 @@ def _compare_numbers(got, want, rtol, atol, context, at) -> str | None:
         scale = max(1.0, float(np.abs(want).max())) if want.size else 1.0
         if np.all(np.abs(values - want) <= atol * scale + rtol * np.abs(want)):
             return None
-    return mismatch.explain(values, want, batch=_batch_size(context)) + at
+    return _located(mismatch.diagnose(values, want, batch=_batch_size(context)), at)
+
+
+def _located(diagnosis: tuple, at: str) -> tuple:
+    mistake, message = diagnosis
+    return mistake, message + at
 
 
 def _batch_size(context) -> int | None:

@@ -24,7 +24,7 @@ from ..formula import Formula
 from ..yamlio import Node
 from .base import Check, Verdict
 from .expression import (allowed_names, grade_formula, load_formula, load_sampling_options,
-                         require_mostly_defined)
+                         require_mostly_defined, same_formula)
 
 KEYS = {"variables", "given", "define", "function", "wrt", "samples", "rtol"}
 RELATIVE_STEP = 1e-3
@@ -57,6 +57,10 @@ class Derivative(Check):
                              expected_text=f"∂/∂{self.wrt} of `{self.function.text}`",
                              definitions=self.definitions, points=points, rtol=self.rtol,
                              slack=slack)
+
+    def same_answer(self, question_id: str, left: str, right: str) -> bool:
+        return same_formula(left, right, self.names(), self.definitions,
+                            self.points(question_id), self.rtol)
 
     def difference(self, points: dict) -> tuple:
         """Richardson-improved central difference of the function wrt `wrt` at the points.

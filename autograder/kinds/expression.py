@@ -17,7 +17,7 @@ from .. import sampling
 from ..errors import FormulaError
 from ..formula import Formula, parse
 from ..yamlio import Node
-from .base import Check, Verdict, is_blank, no_answer
+from .base import UNREADABLE, Check, Verdict, is_blank, no_answer
 
 KEYS = {"variables", "define", "answer", "samples", "rtol"}
 MIN_DEFINED_FRACTION = 0.5
@@ -39,6 +39,12 @@ class Expression(Check):
             expected_text=f"`{self.answer.text}`", definitions=self.definitions,
             points=sampling.sample_points(self.variables, self.samples, question_id),
             rtol=self.rtol)
+
+    def same_answer(self, question_id: str, left: str, right: str) -> bool:
+        return same_formula(left, right, allowed_names(self.variables, self.definitions),
+                            self.definitions,
+                            sampling.sample_points(self.variables, self.samples, question_id),
+                            self.rtol)
 
 
 def load(node: Node, folder: Path) -> Expression:
@@ -88,11 +94,13 @@ def grade_formula(raw, question_id: str, names: list, expected, expected_text: s
     if is_blank(raw):
         return no_answer(question_id)
     if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
-        return Verdict(0.0, "Answer with a formula written as text, such as `x1*(1 - w1)`.")
+        return Verdict(0.0, "Answer with a formula written as text, such as `x1*(1 - w1)`.",
+                       mistakes=(UNREADABLE,))
     try:
         formula = parse(str(raw), names)
     except FormulaError as exc:
-        return Verdict(0.0, f"Could not read your formula: {exc.message}")
+        return Verdict(0.0, f"Could not read your formula: {exc.message}", mistakes=(UNREADABLE,))
+    answer = " ".join(formula.text.split())
 
     def yours(at):
         return formula.evaluate(definitions.extend(at))
@@ -100,7 +108,7 @@ def grade_formula(raw, question_id: str, names: list, expected, expected_text: s
     result = sampling.compare(expected, yours, points, rtol=rtol, slack=slack)
     if result.agrees:
         return Verdict(1.0, f"Correct: `{formula.text}` agrees with the expected answer at "
-                            f"{result.checked} random points.")
+                            f"{result.checked} random points.", answer=answer)
     index = (result.undefined_in_yours or result.disagree)[0]
     where = sampling.describe_point(points, index)
     wrong = len(result.undefined_in_yours) + len(result.disagree)
@@ -112,4 +120,24 @@ def grade_formula(raw, question_id: str, names: list, expected, expected_text: s
                     f"yours is {value:.6g}.")
     feedback += f" It disagrees at {wrong} of the {result.checked} points checked."
     want = sampling.value_at(expected(points), index)
-    return Verdict(0.0, feedback, f"{want:.6g} at that point; the answer is {expected_text}")
+    return Verdict(0.0, feedback, f"{want:.6g} at that point; the answer is {expected_text}",
+                   answer=answer)
+
+
+def same_formula(left: str, right: str, names: list, definitions: sampling.Definitions,
+                 points: dict, rtol: float) -> bool:
+    """Whether two students' formulas are one answer: each agrees with the other at the points,
+    by the comparison that grades a formula against its key (so `x1*(1-s)` and `x1 - x1*s` are
+    one answer). A formula that does not parse is the same only as its own text."""
+    if left == right:
+        return True
+    try:
+        first, second = parse(left, names), parse(right, names)
+    except FormulaError:
+        return False
+
+    def values(formula):
+        return lambda at: formula.evaluate(definitions.extend(at))
+
+    return (sampling.compare(values(first), values(second), points, rtol=rtol).agrees
+            and sampling.compare(values(second), values(first), points, rtol=rtol).agrees)

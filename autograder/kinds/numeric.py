@@ -17,7 +17,7 @@ from pathlib import Path
 from ..errors import FormulaError
 from ..formula import parse_number
 from ..yamlio import Node
-from .base import Check, Verdict, is_blank, no_answer
+from .base import UNREADABLE, Check, Verdict, is_blank, no_answer
 
 KEYS = {"answer", "rtol", "atol", "sigfigs"}
 DEFAULT_RTOL = 1e-3
@@ -35,18 +35,21 @@ class Numeric(Check):
         if is_blank(raw):
             return no_answer(question_id)
         if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-            return Verdict(0.0, "Answer with a single number.", self._expected())
+            return Verdict(0.0, "Answer with a single number.", self._expected(),
+                           mistakes=(UNREADABLE,))
         try:
             value = parse_number(raw)
         except FormulaError as exc:
             return Verdict(0.0, f"Could not read your answer as a number: {exc.message}",
-                           self._expected())
+                           self._expected(), mistakes=(UNREADABLE,))
+        answer = f"{value:.6g}"
         if not math.isfinite(value):
-            return Verdict(0.0, f"Your answer `{raw}` is not a finite number.", self._expected())
+            return Verdict(0.0, f"Your answer `{raw}` is not a finite number.", self._expected(),
+                           answer=answer)
         if abs(value - self.answer) <= self.tolerance:
-            return Verdict(1.0, f"Correct: {value:.6g} ({self.how}).")
-        return Verdict(0.0, f"Your answer {value:.6g} is not within the tolerance ({self.how}).",
-                       self._expected())
+            return Verdict(1.0, f"Correct: {answer} ({self.how}).", answer=answer)
+        return Verdict(0.0, f"Your answer {answer} is not within the tolerance ({self.how}).",
+                       self._expected(), answer=answer)
 
     def _expected(self) -> str:
         return f"{self.answer:.6g}"
