@@ -45,6 +45,7 @@ class ExportedSubmission:
     submitters: tuple = ()
     created_at: str = ""
     score: float | None = None  # what Gradescope showed when the export was made
+    previous_tests: tuple = ()  # (test number, score) of the results Gradescope showed, if given
 
     @property
     def student(self) -> str:
@@ -132,8 +133,22 @@ def _submission(path: Path, entry) -> ExportedSubmission:
     return ExportedSubmission(
         id=path.name[len(FOLDER_PREFIX):], folder=path, submitters=submitters,
         created_at=_text(entry.get("created_at")),
-        score=float(score) if isinstance(score, (int, float)) and not isinstance(score, bool)
-        else None)
+        score=float(score) if _is_number(score) else None,
+        previous_tests=_previous_tests(entry.get("results")))
+
+
+def _previous_tests(results) -> tuple:
+    """(number, score) of each test of the results.json Gradescope keeps (`:results:`)."""
+    tests = results.get("tests") if isinstance(results, dict) else None
+    if not isinstance(tests, list):
+        return ()
+    return tuple((_text(test["number"]), float(test["score"])) for test in tests
+                 if isinstance(test, dict) and test.get("number") is not None
+                 and _is_number(test.get("score")))
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 class _RubyLoader(yaml.SafeLoader):

@@ -2,7 +2,9 @@
 
 Reads Gradescope's "Export Submissions" folder (export.py), grades every submission exactly as
 `autograder grade` would (same engine, same sandbox, the submitter's identity for variants), and
-writes out/<id>/results.json, out/gradebook.csv and out/summary.md + summary.json (gradebook.py).
+writes out/<id>/results.json (and analysis.json: each item's answer and diagnosed mistakes, for
+the item analysis), then the class's files from those (report.py): gradebooks, changes against
+Gradescope's scores, the item analysis, summary.md + summary.json and the pictures.
 
 Speed: submissions are graded by one grader process per core. Each grader forks its sandbox
 workers from its own WorkerPool, a pre-warmed interpreter holding nothing but numpy and the
@@ -19,6 +21,7 @@ from __future__ import annotations
 import collections
 import hashlib
 import io
+import json
 import multiprocessing
 import os
 import queue
@@ -36,9 +39,11 @@ from .export import ExportedSubmission, read_export
 from .results import Report, setup_failure, write_results
 from .sandbox.privileges import numbered_users
 from .spec import load_assignment
+from .summary import write_report
 
 GRADER_ROOT = Path(__file__).resolve().parent.parent  # holds autograder/ and reference/
 RESULTS_FILE = "results.json"
+ANALYSIS_FILE = "analysis.json"
 FINGERPRINT_FILE = ".fingerprint"
 LOG_FILE = "grading.log"
 FINGERPRINT_CAP_BYTES = 32 * 1024 * 1024  # above every cap on what grading reads
@@ -76,13 +81,17 @@ def run(args) -> int:
                       jobs=args.jobs)
     print(f"{summary['submissions']} submissions: mean {_number(summary['mean'])}, median "
           f"{_number(summary['median'])} of {_number(summary['max_score'])}; wrote "
-          f"{args.output / 'gradebook.csv'} and {args.output / 'summary.md'}")
+          f"{args.output / 'summary.md'}, gradebook.csv, canvas.csv, scores.csv, changes.csv, "
+          f"items.csv" + "".join(f", {name}" for name in summary["pictures"]))
+    if summary["pictures_missing"]:
+        print(summary["pictures_missing"])
     if summary["refused"]:
         print(f"{len(summary['refused'])} folder(s) of the export refused, not graded: "
               f"{', '.join(summary['refused'])} (see the warnings above)")
     if summary["not_graded"]:
         print(f"{len(summary['not_graded'])} could not be graded: "
               f"{', '.join(summary['not_graded'])} (see their {RESULTS_FILE} and {LOG_FILE})")
+    print(summary["changes_sentence"])
     return 0
 
 
@@ -118,13 +127,9 @@ def regrade(assignment_dir: Path | str, export_dir: Path | str, out_dir: Path | 
     for job, outcome in grade_jobs(todo, jobs or _cores(), bool(assignment.code_files)):
         done += 1
         progress(done, total, by_id[job.submission_id], outcome)
-    rows = [_row(submission, out_dir / submission.id / RESULTS_FILE)
-            for submission in export.submissions]
-    gradebook.write_gradebook(out_dir / "gradebook.csv", assignment.questions, rows)
-    summary = gradebook.summarise(assignment, rows)
-    summary["refused"] = list(export.refused)  # submission_* entries that were not graded
-    gradebook.write_summary(out_dir, summary)
-    return summary
+    rows = [_row(submission, out_dir / submission.id) for submission in export.submissions]
+    # export.refused: submission_* entries that were not graded (links, names outside the export)
+    return write_report(out_dir, assignment, rows, refused=list(export.refused))
 
 
 # ------------------------------------------------------------------------- grading one folder
@@ -191,6 +196,7 @@ def _write(job: Job, report: Report, log: str, seconds: float) -> Outcome:
     out.mkdir(parents=True, exist_ok=True)
     (out / FINGERPRINT_FILE).unlink(missing_ok=True)  # never a new fingerprint on old results
     write_results(report, out / RESULTS_FILE)
+    _write_json(out / ANALYSIS_FILE, gradebook.analysis_record(report))
     if log:
         (out / LOG_FILE).write_text(log, encoding="utf-8")
     else:
@@ -343,6 +349,7 @@ def _up_to_date(job: Job) -> bool:
     try:
         recorded = (out / FINGERPRINT_FILE).read_text(encoding="utf-8").strip()
         gradebook.load_results(out / RESULTS_FILE)
+        gradebook.load_results(out / ANALYSIS_FILE)
     except (OSError, ValueError):
         return False
     return recorded == job.fingerprint
@@ -354,9 +361,17 @@ def _skipped(job: Job) -> Outcome:
     return Outcome(results.get("score", 0), max_score, 0.0, skipped=True)
 
 
-def _row(submission: ExportedSubmission, results_path: Path) -> gradebook.Row:
+def _row(submission: ExportedSubmission, folder: Path) -> gradebook.Row:
     return gradebook.Row(submission.id, submission.joined("name"), submission.joined("email"),
-                         submission.joined("sid"), gradebook.load_results(results_path))
+                         submission.joined("sid"), gradebook.load_results(folder / RESULTS_FILE),
+                         gradebook.load_results(folder / ANALYSIS_FILE), submission.submitters,
+                         submission.score, submission.previous_tests)
+
+
+def _write_json(path: Path, data: dict) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
 
 
 # ----------------------------------------------------------------------------- progress

@@ -204,9 +204,8 @@ def test_summary_agrees_with_the_gradebook(quiz_batch):
     worst = max(q["failed"] for q in summary["questions"])
     assert by_id[summary["most_failed"][0]]["failed"] == worst
     markdown = (out / "summary.md").read_text()
-    first = by_id[summary["most_failed"][0]]
-    assert first["common_feedback"] and first["common_feedback"] in markdown
-    assert "| 0–" in markdown or "0–" in markdown  # the text histogram (no matplotlib here)
+    assert "`sigmoid(w1*x1 + w2*x2) * x1`" in markdown  # partly-wrong's logistic-derivative
+    assert " 0–1 | " in markdown  # the text histogram, in whole points
 
 
 def test_progress_prints_one_line_per_submission_when_not_a_terminal(tmp_path, capsys):
