@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the autograder and its dependencies into this machine's python3. Idempotent.
 #   ./setup.sh          numpy, pyyaml, gradescope-utils and the `autograder` package
-#   ./setup.sh --test   the same, plus what the tests need (pytest, jsonschema)
+#   ./setup.sh --test   the same, plus what the tests need (pytest, jsonschema, matplotlib)
+#   ./setup.sh --report the same, plus matplotlib for the pictures of `regrade`'s report
 # As root (a fresh Debian/Ubuntu machine, Gradescope, CI) it also creates the unprivileged user
 # that student code runs as, and makes sure that user can start this python.
 set -euo pipefail
@@ -19,7 +20,8 @@ if ! "$PYTHON" -m pip --version >/dev/null 2>&1; then
 fi
 
 extras=""
-[ "${1:-}" = "--test" ] && extras="[test]"
+[ "${1:-}" = "--test" ] && extras="[test,report]"
+[ "${1:-}" = "--report" ] && extras="[report]"
 PIP_ROOT_USER_ACTION=ignore "$PYTHON" -m pip install --quiet --disable-pip-version-check --no-warn-script-location -e ".$extras"
 # Byte-compile the grader now: where PYTHONDONTWRITEBYTECODE is set (our CI machines), every run
 # would otherwise compile it from source again, about 20 ms of each `grade`.
