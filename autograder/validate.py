@@ -10,6 +10,8 @@ Three submissions are graded with the real engine, for every variant checked:
          NotImplementedError. It must score nothing on every item.
   wrong  a generated wrong answer for every choice, numeric and formula item. It must lose
          points there, or the item cannot tell right from wrong (a tolerance too loose, say).
+Then each of the instructor's known-wrong submissions in wrong/ (known_wrong.py), which must lose
+points on exactly the items it lists.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import yaml
 
 from . import engine
 from .errors import SpecError
+from .known_wrong import WRONG_DIR, complete, judge, load_known_wrong
 from .spec import Assignment, code_files_in, load_assignment, substitute
 from .starter import SOLUTION_DIR, assignment_starters
 from .submission import Submission
@@ -52,10 +55,23 @@ class Validation:
     items: list
     variants: int
     problems: list = field(default_factory=list)   # about the assignment as a whole
+    known_wrong: list = field(default_factory=list)  # KnownWrongGrade, one per wrong/ entry
 
     @property
     def ok(self) -> bool:
-        return not self.problems and not any(item.problems for item in self.items)
+        return (not self.problems and not any(item.problems for item in self.items)
+                and not any(graded.problems for graded in self.known_wrong))
+
+
+@dataclass
+class KnownWrongGrade:
+    """A known-wrong submission (known_wrong.py): the items it lost points on, and what is
+    wrong with that."""
+
+    name: str
+    fails: tuple
+    lost: list
+    problems: list
 
 
 def validate(folder: Path | str) -> Validation:
@@ -71,6 +87,7 @@ def validate(folder: Path | str) -> Validation:
     items = {q.id: Item(q.id, q.kind, q.points) for q in base.questions}
     problems: list = []
     starters = assignment_starters(base)
+    known_wrong = load_known_wrong(folder, base)
     with tempfile.TemporaryDirectory(prefix="autograder-validate-") as scratch:
         for index, student in enumerate(students):
             assignment = load_assignment(folder, student=student) if student else base
@@ -90,9 +107,29 @@ def validate(folder: Path | str) -> Validation:
             for question in assignment.questions:
                 _judge(items[question.id], question, grades, who,
                        has_key=question.id in key or _has_solution(folder, assignment, question))
+        keyed = {item.id for item in items.values() if item.key == 1}
+        known_wrong = _grade_known_wrong(folder, base, key_file, known_wrong, keyed,
+                                         Path(scratch))
     for name in sorted(set(key_file) - {q.id for q in base.questions}):
         problems.append(f"{SOLUTION_DIR}/answers.yaml answers '{name}', which is not a question")
-    return Validation(base, list(items.values()), len(students), problems)
+    return Validation(base, list(items.values()), len(students), problems, known_wrong)
+
+
+def _grade_known_wrong(folder: Path, assignment: Assignment, key_file: Node, known_wrong: list,
+                       keyed: set, scratch: Path) -> list:
+    """Grade each of wrong/'s submissions (the default variant), completed from the key."""
+    graded = []
+    key = synthesize_key(assignment, key_file)
+    solution = solution_files(assignment)
+    for index, known in enumerate(known_wrong):
+        answers, code = complete(known, assignment.answers_file, key, solution)
+        submission = _submission(scratch / f"known-wrong{index}", assignment, answers, code)
+        fractions = {qid: fraction for qid, (fraction, _) in
+                     _fractions(assignment, submission).items()}
+        graded.append(KnownWrongGrade(known.name, known.fails,
+                                      [q.id for q in assignment.questions if fractions[q.id] < 1],
+                                      judge(known, fractions, keyed)))
+    return graded
 
 
 def _judge(item: Item, question, grades: dict, who: str, has_key: bool) -> None:
@@ -235,8 +272,15 @@ def render(validation: Validation) -> str:
         wrong = "-" if item.wrong is None else _percent(item.wrong)
         lines.append(f"  {mark:4} {_clip(item.id, 26):26} {item.kind:10} {item.points:>4g}  "
                      f"{_percent(item.key):>5} {_percent(item.blank):>5} {wrong:>5}")
+    if validation.known_wrong:
+        lines.append(f"\n  known-wrong submissions ({WRONG_DIR}/): the items each loses points on")
+        for graded in validation.known_wrong:
+            mark = "ok" if not graded.problems else "FAIL"
+            lines.append(f"  {mark:4} {_clip(graded.name, 40):40} "
+                         f"{', '.join(graded.lost) or 'none'}")
     problems = [f"{item.id}: {problem}" for item in validation.items for problem in item.problems]
     problems += validation.problems
+    problems += [problem for graded in validation.known_wrong for problem in graded.problems]
     notes = [f"{item.id}: {note}" for item in validation.items for note in item.notes]
     if notes:
         lines.append("")
@@ -247,7 +291,8 @@ def render(validation: Validation) -> str:
         lines.append(f"\n{len(problems)} problem(s): fix them before students see this spec.")
     else:
         lines.append("\nValid: the key gets full marks; a blank submission and wrong answers "
-                     "lose every item.")
+                     "lose every item" + ("; each known-wrong submission loses exactly the items "
+                                          "it lists." if validation.known_wrong else "."))
     return "\n".join(lines)
 
 
