@@ -50,8 +50,9 @@ def load_known_wrong(folder: Path, assignment) -> list:
             continue
         if path.is_dir():
             fails, line, source = _fails_from_yaml(path / FAILS_FILE)
-            files = {item.name: item.read_bytes() for item in sorted(path.iterdir())
-                     if item.is_file() and item.name != FAILS_FILE}
+            files = {item.relative_to(path).as_posix(): item.read_bytes()
+                     for item in sorted(path.rglob("*")) if item.is_file()
+                     and item.name != FAILS_FILE and "__pycache__" not in item.parts}
         else:
             text = path.read_text(encoding="utf-8")
             fails, line = _fails_from_header(text, path)
