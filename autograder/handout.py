@@ -8,11 +8,13 @@ The handout holds:
                     the marked solution, or the assignment folder's hand-written copy (starter.py
                     says which), or those of the spec it extends
   <support files>   the instructor's `support:` files, at the paths the student's code imports
-  selfcheck/        the self-check: selfcheck.py with copies of the grader modules it imports and
-                    a public.json of what may be told (ids, kinds, letters, variable names)
+  selfcheck/        the self-check: selfcheck.py with copies of the grader modules it runs, a
+                    public.json of each question's public projection (ids, kinds, letters,
+                    variable names; a code question's visible cases with the reference's
+                    outputs on them) and the files of the visible custom checks
 
-What it never holds: the spec itself (answers, tolerances, hidden cases), solution/, the
-reference package. The self-check is built from the spec's public parts only.
+What it never holds: the spec itself (answers, hidden cases and checks), solution/, the
+reference package, the grading secret. The self-check is built from the spec's public parts only.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ import re
 import zipfile
 from pathlib import Path
 
-import numpy as np
-
+from .errors import SpecError
+from .selfcheck import ASSIGNMENT_FILES
 from .spec import SPEC_FILE, Assignment, load_assignment, substitute
 from .starter import assignment_starters
 from .yamlio import load_spec_file
@@ -32,7 +34,10 @@ PACKAGE = Path(__file__).resolve().parent
 SELFCHECK = "selfcheck"
 # The grader modules the self-check imports, copied as they are (their imports made relative).
 SELFCHECK_MODULES = ("errors.py", "formula.py", "yamlio.py", "kinds/base.py", "kinds/choice.py",
-                     "inputs.py", "gradcheck.py", "notebook.py", "untrusted.py")
+                     "kinds/code.py", "inputs.py", "gradcheck.py", "mismatch.py", "notebook.py",
+                     "untrusted.py", "calls.py", "local_code.py", "sandbox/codec.py", "check_api.py")
+_REFERENCE_IMPORT = re.compile(r"^\s*(from|import)\s+(reference|solution)\b", re.MULTILINE)
+_GRADER_IMPORT = re.compile(r"^(\s*)from autograder(\.| import)", re.MULTILINE)
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 README = """\
@@ -97,9 +102,10 @@ def handout_files(assignment: Assignment) -> dict:
                       "letters that exist, numbers that parse, formulas that use only the allowed "
                       "variables; it does not tell you whether an answer is right.")
     if assignment.code_files:
-        checks.append("It runs your functions on the public test cases and compares their "
-                      "outputs with the expected ones, and checks your gradients against "
-                      "finite differences of your own loss; Gradescope runs more checks.")
+        checks.append("It runs the grader's own checks of your functions on the public test "
+                      "cases (the same comparisons and messages as Gradescope), and checks your "
+                      "gradients against finite differences of your own loss; Gradescope also "
+                      "grades your code on inputs of its own.")
     files["README.md"] = README.format(title=assignment.title, uploads=uploads,
                                        checks="\n".join(checks),
                                        file_lines="\n".join(file_lines) + "\n")
@@ -118,21 +124,36 @@ def _uploads(assignment: Assignment) -> list:
 def selfcheck_files(assignment: Assignment) -> dict:
     files = {f"{SELFCHECK}/__init__.py": '"""This handout\'s self-check: python3 -m selfcheck"""\n',
              f"{SELFCHECK}/kinds/__init__.py": "",
+             f"{SELFCHECK}/sandbox/__init__.py": "",
              f"{SELFCHECK}/__main__.py": (PACKAGE / "selfcheck.py").read_text(encoding="utf-8"),
              f"{SELFCHECK}/public.json": json.dumps(public_description(assignment), indent=1,
                                                     ensure_ascii=False) + "\n"}
     for module in SELFCHECK_MODULES:
-        text = (PACKAGE / module).read_text(encoding="utf-8")
-        files[f"{SELFCHECK}/{module}"] = re.sub(r"^from autograder\.", "from selfcheck.", text,
-                                                flags=re.MULTILINE)
+        files[f"{SELFCHECK}/{module}"] = _as_selfcheck_module((PACKAGE / module).read_text(
+            encoding="utf-8"))
+    for question in assignment.questions:
+        if question.kind == "code" and question.visibility == "visible":
+            for name in question.check.public_files():
+                text = (assignment.folder / name).read_text(encoding="utf-8")
+                if _REFERENCE_IMPORT.search(text):
+                    raise SpecError(f"{name} imports the reference, and a visible check's file "
+                                    "is shipped in the handout: mark the check "
+                                    "`{function: ..., visibility: hidden}`",
+                                    file=question.file, line=question.line, key="check")
+                files[f"{SELFCHECK}/{ASSIGNMENT_FILES}/{name}"] = _as_selfcheck_module(text)
     return files
+
+
+def _as_selfcheck_module(text: str) -> str:
+    """A grader module's (or a custom check's) text importing the handout's copies."""
+    return _GRADER_IMPORT.sub(r"\1from selfcheck\2", text)
 
 
 def public_description(assignment: Assignment) -> dict:
     """What the self-check may know of each question: nothing that gives an answer away.
 
-    For code, the public cases are those of visible questions, with the reference's outputs on
-    them; hidden questions, `then` steps and instructors' custom checks stay on Gradescope.
+    A visible code question carries its check's public projection (kinds/code.Code.public); a
+    hidden one, nothing but its name.
     """
     questions = []
     for question in assignment.questions:
@@ -143,58 +164,14 @@ def public_description(assignment: Assignment) -> dict:
         elif question.kind in ("expression", "derivative"):
             public["names"] = formula_names(question)
         elif question.kind == "code":
-            public.update(_public_code(assignment, question))
+            public["function"] = question.check.function
+            if question.visibility == "visible":
+                public["code"] = question.check.public(question.id)
         questions.append(public)
     return {"title": assignment.title, "answers_file": assignment.answers_file,
             "code_files": list(assignment.code_files),
             "has_answers": any(q.kind != "code" for q in assignment.questions),
             "questions": questions}
-
-
-def _public_code(assignment: Assignment, question) -> dict:
-    """The expected outputs on a visible code question's cases, and its gradient check."""
-    from . import inputs
-    from .kinds.code import case_seed, gradient_seed
-    check = question.check
-    public = {"function": check.function, "file": check.file or assignment.code_files[0],
-              "public_cases": [], "gradient_check": None}
-    if question.visibility != "visible":
-        return public
-    for number, case in enumerate(check.cases):
-        if case.then is not None:
-            continue
-        seed = case_seed(question.id, number)
-        args, kwargs = inputs.build_call(case.args, case.kwargs, np.random.default_rng(seed))
-        expected = case.reference(*inputs.fresh(args), **inputs.fresh(kwargs))
-        public["public_cases"].append({
-            "name": case.name, "seed": seed, "args": list(case.args),
-            "kwargs": dict(case.kwargs), "expected": encode(expected),
-            "outputs": list(check.outputs) if check.outputs is not None else None,
-            "rtol": check.rtol, "atol": check.atol})
-    if check.gradient is not None:
-        gradient = check.gradient
-        public["gradient_check"] = {"seed": gradient_seed(question.id, 0),
-                                    "args": list(gradient.args),
-                                    "kwargs": dict(gradient.kwargs), "wrt": gradient.wrt,
-                                    "loss": gradient.loss, "grads": gradient.grads,
-                                    "directions": gradient.directions}
-    return public
-
-
-def encode(value):
-    """A result as JSON: arrays keep dtype and shape, tuples stay tuples (selfcheck.decode)."""
-    if isinstance(value, np.ndarray):
-        return {"ndarray": value.ravel().tolist(), "dtype": str(value.dtype),
-                "shape": list(value.shape)}
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, tuple):
-        return {"tuple": [encode(item) for item in value]}
-    if isinstance(value, list):
-        return [encode(item) for item in value]
-    if isinstance(value, dict):
-        return {"dict": {str(key): encode(item) for key, item in value.items()}}
-    return value
 
 
 def formula_names(question) -> list:

@@ -93,7 +93,10 @@ KIND_KEYS = {
             "properties": {"args": {"type": "array"}, "kwargs": {"type": "object"},
                            "name": {"type": "string"}, "then": {"type": "object"},
                            "before": {"type": "object", "description": "a setup call (e.g. "
-                                      "the forward) whose result the args use as {result: i}"}}},
+                                      "the forward) whose result the args use as {result: i}"},
+                           "visibility": {"enum": ["visible", "hidden"],
+                                          "description": "hidden: graded, never in the "
+                                                         "handout"}}},
             "description": "inputs (see autograder/inputs.py) the student's function and the "
                            "reference are called with"},
         "outputs": {"type": "array", "items": {"type": "integer"},
@@ -104,7 +107,13 @@ KIND_KEYS = {
         "gradient": {"type": "object", "required": ["args"],
                      "description": "check the student's gradients against central differences "
                                     "of the student's own loss"},
-        "check": {"type": "string", "description": "file.py:function, an instructor's own check"},
+        "check": {"oneOf": [
+            {"type": "string"},
+            {"type": "object", "additionalProperties": False, "required": ["function"],
+             "properties": {"function": {"type": "string"},
+                            "visibility": {"enum": ["visible", "hidden"]}}}],
+            "description": "file.py:function, an instructor's own check (run by the self-check "
+                           "too); {function, visibility: hidden} keeps it on Gradescope"},
     },
 }
 REQUIRED = {"choice": ["choices", "answer"], "numeric": ["answer"], "code": ["function"],

@@ -1,288 +1,153 @@
-"""The students' self-check: are my answers readable, and does my code pass the public cases?
+"""The students' self-check: the grader's own checks, run on what the handout may know.
 
 This module is copied into every handout as `selfcheck/__main__.py` (handout.py), beside copies of
-the few grader modules it imports and a `public.json` of what may be told: the question ids,
-kinds, choice letters and the names a formula may use. No answer is in there, so for answers the
-check is about form only: choice letters that exist, numbers that parse, formulas that parse in
-the allowed variables. The grader reads answers with the very same code, so a well-formed answer
-here is a readable one on Gradescope.
+the grader modules it imports and a `public.json`: the public projection of each question. Nothing
+here compares anything itself:
+- a code question's projection is its visible cases with the reference's outputs on their public
+  inputs (stored as data), its gradient check and its visible custom checks (their files copied
+  beside this one); kinds/code.from_public rebuilds the grader's Code check from it, and the
+  self-check grades the student's file with that check, run in this process (local_code.py):
+  the same calls, input-mutation rule, comparisons, messages and numbering as on Gradescope.
+  What the instructor marked `visibility: hidden` stays on Gradescope, as do the grader's own
+  random inputs, drawn from a secret seed;
+- an answer's projection holds no key, so only its form is checked (choice letters that exist,
+  numbers that parse, formulas in the allowed variables), with the grader's own parsers.
 
-For code, public.json holds the visible questions' cases (their inputs are rebuilt here from the
-same seeds as on Gradescope) with the reference's outputs on them, and the gradient check, which
-compares the student's gradients with central differences of the student's own loss. Hidden
-questions and the instructor's own checks run on Gradescope only. The student's code runs here,
-in this process: it is their own code on their own machine.
-
-Run from the handout's folder: `python3 -m selfcheck` (or `python3 -m selfcheck path/to/folder`).
+Run from the handout's folder: `python3 -m selfcheck [--json] [folder]`. Each item is `pass`,
+`fail`, `unanswered` or `hidden` (checked on Gradescope only); the exit status is 1 when any item
+fails or is unanswered.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
 import sys
 from pathlib import Path
 
-import re
-import traceback
-import types
-
-import numpy as np
-
-from . import gradcheck, inputs
 from .errors import FormulaError, SubmissionError
 from .formula import parse, parse_number
 from .kinds.choice import parse_picks
-from .notebook import MAX_NOTEBOOK_BYTES, notebook_to_python
-from .untrusted import MAX_CODE_BYTES, read_file
 from .yamlio import load_answers_file
 
 PUBLIC_FILE = "public.json"
+ASSIGNMENT_FILES = "assignment"   # the instructor's files a visible custom check needs
+MARKS = {"pass": "✓", "fail": "✗", "unanswered": "✗", "hidden": "·"}
 
 
-def check_answers(public: dict, folder: Path) -> tuple:
-    """Check the answers file in `folder` against the public description of the questions.
+def check_folder(public: dict, folder: Path, here: Path | None = None) -> list:
+    """Every item of the assignment: [{id, number, title, status, message}], in spec order.
 
-    Returns (lines, problems): one line per question for the terminal, and how many answers
-    are blank or cannot be read.
+    here: the self-check's own folder (the custom checks' files are under it).
     """
-    name = public["answers_file"]
-    try:
-        answers = load_answers_file(folder / name)
-    except SubmissionError as exc:
-        return [f"  ✗ {exc.message}"], len(public["questions"])
-    lines, problems = [], 0
+    here = Path(__file__).parent if here is None else here
+    answers, answers_problem = {}, None
+    if public["has_answers"]:
+        try:
+            answers = load_answers_file(folder / public["answers_file"])
+        except SubmissionError as exc:
+            answers_problem = exc.message
+    submission = None
+    items = []
     for question in public["questions"]:
-        ok, message = check_one(question, answers.get(question["id"]))
-        problems += not ok
-        lines.append(f"  {'✓' if ok else '✗'} {question['number']:>3}. {question['id']}: "
-                     f"{message}")
+        if question["kind"] == "code":
+            if submission is None:
+                from .local_code import LocalSubmission
+                submission = LocalSubmission(folder, tuple(public["code_files"]))
+            status, message = check_code(question, submission, here)
+        elif answers_problem is not None:
+            status, message = "fail", answers_problem
+        else:
+            status, message = check_answer(question, answers.get(question["id"]))
+        items.append({"id": question["id"], "number": question["number"],
+                      "title": question["title"], "status": status, "message": message})
     known = {question["id"] for question in public["questions"]}
     for unknown in sorted(set(answers) - known):
-        problems += 1
-        lines.append(f"  ✗ {unknown!r} in {name} is not a question id (a typo?); "
-                     f"the ids are in ASSIGNMENT.md")
-    return lines, problems
+        items.append({"id": unknown, "number": "", "title": "", "status": "fail",
+                      "message": f"{unknown!r} in {public['answers_file']} is not a question id "
+                                 "(a typo?); the ids are in ASSIGNMENT.md"})
+    return items
 
 
-def check_one(question: dict, raw) -> tuple:
-    """(well formed?, a message) for one answer; the message never says whether it is right."""
+def check_code(question: dict, submission, here: Path) -> tuple:
+    """(status, message): the grader's check of this question, on its public projection."""
+    from .kinds.code import from_public
+    projection = question.get("code")
+    if projection is None:
+        return "hidden", "checked on Gradescope only"
+    check = from_public(projection, here / ASSIGNMENT_FILES)
+    if not (check.cases or check.gradient or check.custom):
+        return "hidden", "checked on Gradescope only"
+    verdict = check.grade(question["id"], submission)
+    later = (f" ({check.hidden_units} more check(s) on Gradescope)"
+             if check.hidden_units else "")
+    if verdict.fraction == 1.0:
+        return "pass", verdict.feedback + later
+    return ("unanswered" if verdict.unanswered else "fail"), verdict.feedback
+
+
+def check_answer(question: dict, raw) -> tuple:
+    """(status, message) for one answer: is it in a form the grader reads? Never whether it is
+    right: the projection holds no key."""
     if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
-        return False, "not answered yet"
+        return "unanswered", "not answered yet"
     kind = question["kind"]
     if kind == "choice":
         picks, problem = parse_picks(raw, tuple(question["letters"]))
-        return (False, problem) if problem else (True, f"reads as {', '.join(sorted(picks))}")
+        return ("fail", problem) if problem else ("pass", f"reads as {', '.join(sorted(picks))}")
     if kind == "numeric":
         if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-            return False, "answer with a single number"
+            return "fail", "answer with a single number"
         try:
             value = parse_number(raw)
         except FormulaError as exc:
-            return False, f"not a number: {exc.message}"
+            return "fail", f"not a number: {exc.message}"
         if not math.isfinite(value):
-            return False, f"{raw} is not a finite number"
-        return True, f"reads as {value:.6g}"
+            return "fail", f"{raw} is not a finite number"
+        return "pass", f"reads as {value:.6g}"
     if kind in ("expression", "derivative"):
         if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-            return False, "answer with a formula written as text"
+            return "fail", "answer with a formula written as text"
         try:
             formula = parse(str(raw), question["names"])
         except FormulaError as exc:
-            return False, f"cannot be read: {exc.message}"
-        return True, f"reads as `{formula.text}` (uses only {', '.join(question['names'])})"
-    return True, "checked on Gradescope only"
+            return "fail", f"cannot be read: {exc.message}"
+        return "pass", f"reads as `{formula.text}` (uses only {', '.join(question['names'])})"
+    return "hidden", "checked on Gradescope only"
 
 
-# ---------------------------------------------------------------------------------- code
-
-def check_code(public: dict, folder: Path) -> tuple:
-    """Run the student's functions on the public cases and the gradient check.
-
-    Returns (lines, problems), as check_answers does.
-    """
-    lines, problems, modules = [], 0, {}
-    for question in public["questions"]:
-        if question["kind"] != "code":
-            continue
-        name = question["file"]
-        if name not in modules:
-            modules[name] = load_module(folder, name)
-        module, load_problem = modules[name]
-        label = f"{question['number']:>3}. {question['id']}"
-        if load_problem:
-            problems += 1
-            lines.append(f"  ✗ {label}: {load_problem}")
-            continue
-        units = [run_case(module, question["function"], case)
-                 for case in question["public_cases"]]
-        if question["gradient_check"]:
-            units.append(run_gradient_check(module, question["function"],
-                                            question["gradient_check"]))
-        if not units:
-            lines.append(f"  · {label}: checked on Gradescope only")
-            continue
-        failed = list(dict.fromkeys(message for ok, message in units if not ok))
-        problems += bool(failed)
-        if failed:
-            lines.append(f"  ✗ {label}: " + "\n      ".join(failed))
-        else:
-            lines.append(f"  ✓ {label}: {len(units)} public check(s) pass")
-    return lines, problems
-
-
-def load_module(folder: Path, name: str) -> tuple:
-    """(module, None) for the student's file, or (None, what went wrong). A notebook will do."""
-    path = folder / name
-    notebook = path.with_suffix(".ipynb")
-    try:
-        if os.path.lexists(path):
-            source = read_file(folder, name, MAX_CODE_BYTES).decode("utf-8")
-        elif os.path.lexists(notebook):
-            source, _ = notebook_to_python(read_file(folder, notebook.name, MAX_NOTEBOOK_BYTES),
-                                           notebook.name)
-        else:
-            return None, f"{name} was not found in {folder}"
-        module = types.ModuleType(path.stem)
-        module.__file__ = str(path)
-        exec(compile(source, str(path), "exec"), module.__dict__)
-    except SubmissionError as exc:
-        return None, exc.message
-    except Exception as exc:
-        return None, f"importing {name} failed: {_last_frame(exc)}"
-    return module, None
-
-
-def run_case(module, function: str, case: dict) -> tuple:
-    """(passed, message) for one public case."""
-    rng = np.random.default_rng(case["seed"])
-    args, kwargs = inputs.build_call(case["args"], case["kwargs"], rng)
-    label = f"{function} on {case['name'] or 'a public case'}"
-    try:
-        got = getattr(module, function)(*inputs.fresh(args), **inputs.fresh(kwargs))
-    except NotImplementedError:
-        return False, f"{function}: not implemented yet"
-    except Exception as exc:
-        return False, f"{label}: raised {_last_frame(exc)}"
-    want = decode(case["expected"])
-    if case["outputs"] is not None and isinstance(want, tuple):
-        if not isinstance(got, (tuple, list)) or len(got) < len(want):
-            return False, f"{label}: expected a tuple of {len(want)} items"
-        got = tuple(got[i] for i in case["outputs"])
-        want = tuple(want[i] for i in case["outputs"])
-    problem = differs(got, want, case["rtol"], case["atol"])
-    return (False, f"{label}: {problem}") if problem else (True, "")
-
-
-def run_gradient_check(module, function: str, spec: dict) -> tuple:
-    """(passed, message): the student's gradients against differences of their own loss."""
-    rng = np.random.default_rng(spec["seed"])
-    args, kwargs = inputs.build_call(spec["args"], spec["kwargs"], rng)
-
-    def run(params, pick):
-        called = list(args)
-        called[spec["wrt"]] = params
-        value = getattr(module, function)(*inputs.fresh(called), **inputs.fresh(kwargs))
-        return value if pick is None else value[pick]
-
-    try:
-        options = ({} if spec.get("directions") is None
-                   else {"max_coordinates": 0, "directions": spec["directions"]})
-        report = gradcheck.check_gradient(lambda p: float(run(p, spec["loss"])),
-                                          lambda p: run(p, spec["grads"]), args[spec["wrt"]],
-                                          rng, **options)
-    except NotImplementedError:
-        return False, f"gradient check of {function}: not implemented yet"
-    except Exception as exc:
-        return False, f"gradient check of {function}: raised {_last_frame(exc)}"
-    if report.status == gradcheck.FAILED:
-        return False, (f"gradient check of {function}: your gradients disagree with central "
-                       f"differences of your own loss.\n{report.message}")
-    return True, ""
-
-
-def differs(got, want, rtol: float, atol: float, where: str = "") -> str | None:
-    """None when got matches want within the tolerances; otherwise the first difference."""
-    if isinstance(want, tuple):
-        if not isinstance(got, (tuple, list)) or len(got) != len(want):
-            return f"expected a tuple of {len(want)} items{where}"
-        for index, (mine, theirs) in enumerate(zip(got, want)):
-            problem = differs(mine, theirs, rtol, atol, f"{where} in item {index + 1}")
-            if problem:
-                return problem
-        return None
-    if isinstance(want, dict):
-        if not isinstance(got, dict) or set(got) != set(want):
-            return f"expected a dict with keys {sorted(want)}{where}"
-        for key in want:
-            problem = differs(got[key], want[key], rtol, atol, f"{where} at key {key!r}")
-            if problem:
-                return problem
-        return None
-    if isinstance(want, str) or want is None:
-        return None if got == want else f"returned {got!r}, expected {want!r}{where}"
-    try:
-        mine = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return f"returned {type(got).__name__}, expected numbers{where}"
-    theirs = np.asarray(want, dtype=np.float64)
-    if mine.shape != theirs.shape:
-        return f"shape {mine.shape}, expected {theirs.shape}{where}"
-    scale = max(1.0, float(np.max(np.abs(theirs), initial=0.0, where=np.isfinite(theirs))))
-    close = np.isclose(mine, theirs, rtol=rtol, atol=atol * scale, equal_nan=True)
-    if close.all():
-        return None
-    at = tuple(int(i) for i in np.argwhere(~close)[0])
-    return (f"differs at {list(at) if at else 'the value'}{where}: yours {mine[at]:.6g}, "
-            f"expected {theirs[at]:.6g} ({int((~close).sum())} of {close.size} entries differ)")
-
-
-def decode(value):
-    """The inverse of handout.encode."""
-    if isinstance(value, dict):
-        if "ndarray" in value:
-            return np.array(value["ndarray"], dtype=value["dtype"]).reshape(value["shape"])
-        if "tuple" in value:
-            return tuple(decode(item) for item in value["tuple"])
-        return {key: decode(item) for key, item in value["dict"].items()}
-    if isinstance(value, list):
-        return [decode(item) for item in value]
-    return value
-
-
-def _last_frame(exc: BaseException) -> str:
-    """`Error: message (file, line n)` for the innermost frame of the student's own code."""
-    frames = [frame for frame in traceback.extract_tb(exc.__traceback__)
-              if not re.search(r"[/\\]selfcheck[/\\]", frame.filename)]
-    where = f" ({Path(frames[-1].filename).name}, line {frames[-1].lineno})" if frames else ""
-    return f"{type(exc).__name__}: {exc}{where}"
+def table(items: list) -> str:
+    """The items as the terminal shows them: one line each, a message's later lines indented."""
+    lines = []
+    for item in items:
+        label = f"{item['number']:>3}. {item['id']}" if item["number"] else item["id"]
+        message = item["message"].strip().replace("\n", "\n      ")
+        lines.append(f"  {MARKS[item['status']]} {label}: {message}")
+    return "\n".join(lines)
 
 
 def main(argv: list | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    argv = sys.argv[1:] if argv is None else list(argv)
+    as_json = "--json" in argv
+    argv = [arg for arg in argv if arg != "--json"]
     folder = Path(argv[0]) if argv else Path.cwd()
     public = json.loads((Path(__file__).parent / PUBLIC_FILE).read_text(encoding="utf-8"))
+    items = check_folder(public, folder)
+    to_fix = sum(item["status"] in ("fail", "unanswered") for item in items)
+    if as_json:
+        print(json.dumps({"items": [{key: item[key] for key in ("id", "status", "message")}
+                                    for item in items]}, indent=1, ensure_ascii=False))
+        return 1 if to_fix else 0
     print(f"Self-check of {public['title']} in {folder.resolve()}")
-    problems = 0
-    if public.get("has_answers", True):
-        print(f"{public['answers_file']}:")
-        lines, answer_problems = check_answers(public, folder)
-        print("\n".join(lines))
-        problems += answer_problems
-    if public.get("code_files"):
-        print(f"{', '.join(public['code_files'])}:")
-        lines, code_problems = check_code(public, folder)
-        print("\n".join(lines))
-        problems += code_problems
+    print(table(items))
     print()
-    if problems:
-        print(f"{problems} item(s) to fix or fill in before you submit.")
+    if to_fix:
+        print(f"{to_fix} item(s) to fix or fill in before you submit.")
     else:
         print("Every item passes the self-check.")
-    print("This checks the form of your answers, not whether they are right, and your code on "
-          "the public cases only.")
-    return 1 if problems else 0
+    print("Answers are checked for their form only, not whether they are right; code on the "
+          "public cases, Gradescope also grades it on inputs of its own.")
+    return 1 if to_fix else 0
 
 
 if __name__ == "__main__":

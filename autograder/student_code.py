@@ -9,11 +9,11 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from .calls import (NOT_LOADED, StudentCalls, call_message, call_mistake, load_message,
+                    module_file)
 from .errors import StudentCodeError
 from .inputs import RngSeed
 from .sandbox import Limits, Rng, Sandbox
-
-NOT_IMPLEMENTED = "NotImplementedError"
 # HW6's functions take milliseconds and train() well under a second; these limits leave a wide
 # margin while keeping a hanging submission's cost to seconds per function. A worker's address
 # space peaks near 140 MiB grading HW6; 512 MiB keeps a memory hog's worker, not the grader, the
@@ -55,7 +55,7 @@ class StudentCode:
         for module in self.modules:
             outcome = self._sandbox.import_module(module)
             if not outcome.ok:
-                self._load_problems[module] = _load_message(module_file(module), outcome)
+                self._load_problems[module] = load_message(module_file(module), outcome)
 
     def module(self, name: str) -> "StudentModule":
         return StudentModule(self, name)
@@ -109,7 +109,7 @@ class StudentCode:
             self._sandbox.close()
 
 
-class StudentModule:
+class StudentModule(StudentCalls):
     """One module of the student's code, as the code checks and instructors' checks see it."""
 
     def __init__(self, code: StudentCode, name: str):
@@ -119,39 +119,9 @@ class StudentModule:
         """None when the module imported; otherwise what the student should know."""
         return self._code.load_problem(self.module_name)
 
-    def call(self, function: str, *args, **kwargs):
-        """The function's return value, or StudentCodeError saying what went wrong.
-
-        A function that modifies its inputs fails too: the contract says it must not.
-        """
-        return self.call_many([(function, args, kwargs)])[0]
-
-    def call_many(self, calls) -> list:
-        """[(function, args, kwargs), ...] -> their return values, as call() gives each, at the
-        cost of one round trip; the first call that failed raises its StudentCodeError."""
-        values = []
-        for (function, _, _), outcome in zip(calls, self.call_outcomes(calls)):
-            if isinstance(outcome, StudentCodeError):
-                raise outcome
-            if outcome.mutated_args:
-                raise StudentCodeError(mutation_message(function, outcome.mutated_args),
-                                       mistake=MODIFIED_INPUT)
-            values.append(outcome.value)
-        return values
-
     def call_outcomes(self, calls) -> list:
         """As StudentCode.call_outcomes, for this module's functions."""
         return self._code.call_outcomes(self.module_name, calls)
-
-
-def module_name(path: str) -> str:
-    """The module a submitted file imports as: cs231n/layers.py -> cs231n.layers."""
-    return path[:-len(".py")].replace("/", ".") if path.endswith(".py") else path.replace("/", ".")
-
-
-def module_file(module: str) -> str:
-    """The file of a module: cs231n.layers -> cs231n/layers.py."""
-    return module.replace(".", "/") + ".py"
 
 
 def to_wire(value):
@@ -163,45 +133,3 @@ def to_wire(value):
     if isinstance(value, (list, tuple)):
         return type(value)(to_wire(item) for item in value)
     return value
-
-
-def mutation_message(function: str, mutated_args) -> str:
-    names = ", ".join(f"argument {a + 1}" if isinstance(a, int) else f"`{a}`"
-                      for a in mutated_args)
-    return (f"`{function}` modified its input ({names}); it must leave its inputs unchanged "
-            "(make a copy first).")
-
-
-MODIFIED_INPUT = "modified its input"
-NOT_LOADED = "the file could not be loaded"
-_CALL_MISTAKES = {"missing": "not defined", "timeout": "timed out", "memory": "out of memory",
-                  "crashed": "crashed"}
-
-
-def call_mistake(kind: str, message: str) -> str:
-    """The short name of a failed call's mistake, from the sandbox's kind of failure (and, as
-    call_message tells it, NotImplementedError from other exceptions)."""
-    if kind == "exception":
-        return "not implemented" if NOT_IMPLEMENTED in message else "raised an exception"
-    return _CALL_MISTAKES.get(kind, kind)
-
-
-def call_message(function: str, outcome, file: str = "your file") -> str:
-    if outcome.kind == "exception" and NOT_IMPLEMENTED in outcome.message:
-        return f"`{function}` is not implemented yet (it raises NotImplementedError)."
-    if outcome.kind == "missing":
-        return f"`{function}` is not defined in {file}."
-    if outcome.kind == "timeout":
-        return f"`{function}` did not finish within the time limit (an endless loop?)."
-    if outcome.kind == "memory":
-        return f"`{function}` ran out of memory."
-    if outcome.kind == "crashed":
-        return f"`{function}` crashed the process running your code ({outcome.message})."
-    message = outcome.message.strip()
-    return f"`{function}` failed:\n\n```\n{message[-1500:]}\n```"
-
-
-def _load_message(name: str, outcome) -> str:
-    where = f" (line {outcome.line})" if outcome.line else ""
-    text = outcome.message.strip()
-    return f"{name} could not be loaded{where}: {outcome.kind}.\n\n```\n{text[-1500:]}\n```"

@@ -31,6 +31,7 @@ class Verdict:
     expected: str = ""
     answer: str | None = None
     mistakes: tuple = ()
+    unanswered: bool = False   # nothing handed in for it (blank, missing, not implemented)
 
     def __post_init__(self):
         if not 0.0 <= self.fraction <= 1.0:
@@ -57,7 +58,8 @@ UNREADABLE = "unreadable answer"
 
 
 def no_answer(question_id: str) -> Verdict:
-    return Verdict(0.0, f"No answer given for `{question_id}`.", mistakes=(NO_ANSWER,))
+    return Verdict(0.0, f"No answer given for `{question_id}`.", mistakes=(NO_ANSWER,),
+                   unanswered=True)
 
 
 def is_blank(answer) -> bool:

@@ -37,9 +37,12 @@ smallest real mistake in our corpus (log(p + 1e-20) at logits of ±1000) is 1e-5
 
 from __future__ import annotations
 
+import copy
 import functools
+import hashlib
 import importlib
 import importlib.util
+import inspect
 import sys
 import zlib
 from dataclasses import dataclass
@@ -48,9 +51,10 @@ from pathlib import Path
 import numpy as np
 
 from .. import gradcheck, inputs, mismatch
+from ..calls import (MODIFIED_INPUT, NOT_IMPLEMENTED_MISTAKE, NOT_LOADED, module_file,
+                     mutation_message, not_implemented_message)
 from ..errors import StudentCodeError, SubmissionError
 from ..yamlio import Node
-from ..student_code import MODIFIED_INPUT, NOT_LOADED, module_file, mutation_message
 from .base import Check, Verdict
 
 KEYS = {"function", "file", "reference", "cases", "outputs", "rtol", "atol", "may_modify",
@@ -68,6 +72,51 @@ GRADIENT_INCONSISTENT = "gradient disagrees with its own loss"
 GRADIENT_ZERO = "every gradient zero"
 CHECK_FAILED = "failed the assignment's own check"
 CHECK_UNUSABLE = "returned what the check could not use"
+# A grading secret lives in the assignment folder, so it goes into the Gradescope zip (which
+# ships the folder) and never into the handout (which ships only the starter and support files).
+SECRET_FILE = "grading-secret.txt"
+
+
+@dataclass(frozen=True)
+class Seeds:
+    """Where a question's random inputs come from.
+
+    Public seeds (no secret) are the handout's: the self-check draws its public cases with them.
+    The grader, given the assignment's secret, draws every case, gradient check and custom check
+    from seeds the handout does not hold, so expected outputs copied from the handout say nothing
+    about the inputs graded; the same secret gives the same inputs on every regrade.
+    """
+
+    secret: tuple = ()   # 32-bit words of the secret's hash; () for the public seeds
+
+    @classmethod
+    def of_folder(cls, folder: Path) -> "Seeds":
+        path = Path(folder) / SECRET_FILE
+        if not path.is_file():
+            return cls()
+        digest = hashlib.sha256(path.read_text(encoding="utf-8").strip().encode()).digest()
+        return cls(tuple(int.from_bytes(digest[i:i + 4], "big") for i in range(0, 16, 4)))
+
+    def case(self, question_id: str, number: int) -> list:
+        return [zlib.crc32(question_id.encode("utf-8")), number, *self.secret]
+
+    def gradient(self, question_id: str, attempt: int) -> list:
+        """The gradient check's inputs and directions (attempt: redraws after a kink)."""
+        return [zlib.crc32(question_id.encode("utf-8")), 1_000_003, attempt, *self.secret]
+
+    def custom(self, question_id: str) -> list:
+        return [zlib.crc32(question_id.encode("utf-8")), 2_000_003, *self.secret]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The reference of the handout's public projection: it replays the result the real
+    reference gave on the case's public inputs (stored as data), whatever it is called with."""
+
+    value: object
+
+    def __call__(self, *args, **kwargs):
+        return copy.deepcopy(self.value)
 
 
 @dataclass(frozen=True)
@@ -79,6 +128,8 @@ class Case:
     name: str
     then: "Case | None" = None
     before: "Case | None" = None   # a setup call whose result the case's args may use
+    number: int = 0               # its place in the spec's list: the seed of its inputs
+    visibility: str = "visible"   # hidden: graded, never shipped in the handout
 
 
 @dataclass
@@ -130,12 +181,17 @@ class Code(Check):
     may_modify: frozenset
     gradient: Gradient | None
     custom: object
+    seeds: Seeds = Seeds()
+    custom_target: str = ""           # file.py:function of `custom`, for the handout
+    custom_visibility: str = "visible"
+    arg_names: tuple = ()             # the reference's parameter names, for messages
+    hidden_units: int = 0             # in a public projection: the units left on Gradescope
 
     def grade(self, question_id: str, submission) -> Verdict:
         try:
             student = submission.code(self.file or _first_required(submission.code_files))
         except SubmissionError as exc:
-            return Verdict(0.0, exc.message, mistakes=(NOT_SUBMITTED,))
+            return Verdict(0.0, exc.message, mistakes=(NOT_SUBMITTED,), unanswered=True)
         problem = student.load_problem()
         if problem:
             return Verdict(0.0, problem, mistakes=(NOT_LOADED,))
@@ -149,7 +205,60 @@ class Code(Check):
         if fraction == 1.0:
             return Verdict(1.0, f"`{self.function}`: all {len(units)} checks passed.")
         mistakes = dict.fromkeys(mistake for passed, _, mistake in units if passed < 1 and mistake)
-        return Verdict(fraction, "\n\n".join(lines), mistakes=tuple(mistakes))
+        unanswered = all(f"`{self.function}` is not implemented yet" in message
+                         or f"`{self.function}` is not defined" in message
+                         for _, message, _ in units)
+        return Verdict(fraction, "\n\n".join(dict.fromkeys(lines)), mistakes=tuple(mistakes),
+                       unanswered=unanswered)
+
+    # ------------------------------------------------------------------- public projection
+
+    def public(self, question_id: str) -> dict:
+        """What the handout may know of this check, as JSON data: the visible cases with the
+        reference's outputs on their public inputs, the gradient check, a visible custom check.
+
+        from_public turns it back into a Code whose references replay those outputs, so the
+        self-check runs this very class on it: the same calls, comparisons and messages.
+        """
+        cases = [self._public_case(case, question_id) for case in self.cases
+                 if case.visibility == "visible"]
+        gradient = None if self.gradient is None else {
+            "args": list(self.gradient.args), "kwargs": dict(self.gradient.kwargs),
+            "wrt": self.gradient.wrt, "loss": self.gradient.loss, "grads": self.gradient.grads,
+            "directions": self.gradient.directions}
+        custom = self.custom_target if self.public_files() else ""
+        hidden = len(self.cases) - len(cases) + (self.custom is not None and not custom)
+        return {"function": self.function, "file": self.file, "cases": cases,
+                "outputs": None if self.outputs is None else list(self.outputs),
+                "rtol": self.rtol, "atol": self.atol,
+                "may_modify": sorted(self.may_modify, key=str), "gradient": gradient,
+                "check": custom, "arg_names": list(self.arg_names), "hidden_units": hidden}
+
+    def _public_case(self, case: Case, question_id: str) -> dict:
+        """One case with the reference's results on its public inputs, each step's its own."""
+        call = _draw(case, np.random.default_rng(Seeds().case(question_id, case.number)))
+        public = {"number": case.number, "name": case.name, "args": list(case.args),
+                  "kwargs": dict(case.kwargs), "then": None, "before": None}
+        args, kwargs = call.args, call.kwargs
+        if case.before is not None:
+            ours = case.before.reference(*inputs.fresh(call.before_args),
+                                         **inputs.fresh(call.before_kwargs))
+            public["before"] = _public_step(case.before, ours)
+            args, kwargs = _resolve(args, ours), _resolve(kwargs, ours)
+        expected = case.reference(*inputs.fresh(args), **inputs.fresh(kwargs))
+        public["expected"] = to_data(expected)
+        if case.then is not None:
+            public["then"] = _public_step(case.then, case.then.reference(
+                *inputs.fresh(_resolve(call.then_args, expected)),
+                **inputs.fresh(_resolve(call.then_kwargs, expected))))
+        return public
+
+    def public_files(self) -> list:
+        """The instructor's files a visible custom check needs in the handout."""
+        file = self.custom_target.partition(":")[0]
+        if self.custom is None or self.custom_visibility == "hidden" or not file.endswith(".py"):
+            return []
+        return [file]
 
     # ------------------------------------------------------------------ reference comparison
 
@@ -158,8 +267,8 @@ class Code(Check):
         one request; a case with one runs its two calls back to back, because the second gets
         a handle into the worker that the first left there, and a later case that broke the
         worker in between would take it away."""
-        calls = [_draw(case, np.random.default_rng(case_seed(question_id, number)))
-                 for number, case in enumerate(self.cases)]
+        calls = [_draw(case, np.random.default_rng(self.seeds.case(question_id, case.number)))
+                 for case in self.cases]
         units: list = [None] * len(calls)
         alone = [n for n, call in enumerate(calls)
                  if call.case.then is None and call.case.before is None]
@@ -188,9 +297,13 @@ class Code(Check):
             return 0.0, f"{label}: {outcome.message}", outcome.mistake
         changed = [arg for arg in outcome.mutated_args if arg not in self.may_modify]
         if changed:
-            return 0.0, f"{label}: {mutation_message(case.function, changed)}", MODIFIED_INPUT
+            return (0.0, f"{label}: {mutation_message(case.function, changed, self.arg_names)}",
+                    MODIFIED_INPUT)
         args, kwargs = reference_call or (call.args, call.kwargs)
         call.expected = case.reference(*inputs.fresh(args), **inputs.fresh(kwargs))
+        if outcome.value is None and call.expected is not None:
+            return (0.0, not_implemented_message(case.function, "it returns None"),
+                    NOT_IMPLEMENTED_MISTAKE)
         problem = compare(outcome.value, call.expected, self.outputs, self.rtol, self.atol,
                           context=list(args) + list(kwargs.values()))
         if problem is None:
@@ -230,6 +343,9 @@ class Code(Check):
                     f"`{then.function}` {MODIFIED_INPUT}")
         expected = then.reference(*inputs.fresh(_resolve(call.then_args, call.expected)),
                                   **inputs.fresh(_resolve(call.then_kwargs, call.expected)))
+        if outcome.value is None and expected is not None:
+            return (0.0, not_implemented_message(then.function, "it returns None"),
+                    f"`{then.function}` {NOT_IMPLEMENTED_MISTAKE}")
         problem = compare(outcome.value, expected, None, self.rtol, self.atol,
                           context=call.then_args)
         if problem is None:
@@ -243,7 +359,7 @@ class Code(Check):
         spec = self.gradient
         report = None
         for attempt in range(GRADIENT_REDRAWS):
-            rng = np.random.default_rng(gradient_seed(question_id, attempt))
+            rng = np.random.default_rng(self.seeds.gradient(question_id, attempt))
             args, kwargs = inputs.build_call(spec.args, spec.kwargs, rng)
 
             def calls(points):
@@ -280,7 +396,7 @@ class Code(Check):
         return 1.0, "", ""
 
     def _custom_check(self, student, question_id: str) -> tuple:
-        seed = [zlib.crc32(question_id.encode("utf-8")), 2_000_003]
+        seed = self.seeds.custom(question_id)
         try:
             fraction, feedback = self.custom(student, np.random.default_rng(seed))
         except StudentCodeError as exc:
@@ -319,14 +435,16 @@ def _first_required(code_files: tuple) -> str:
                 code_files[0] if code_files else "")
 
 
-def case_seed(question_id: str, number: int) -> list:
-    """The seed of a case's inputs: the same on Gradescope, in a regrade and in the handout."""
-    return [zlib.crc32(question_id.encode("utf-8")), number]
+def _public_step(step: Case, result) -> dict:
+    return {"function": step.function, "args": list(step.args), "kwargs": dict(step.kwargs),
+            "expected": to_data(result)}
 
 
-def gradient_seed(question_id: str, attempt: int) -> list:
-    """The seed of a gradient check's inputs and directions (attempt: redraws after a kink)."""
-    return [zlib.crc32(question_id.encode("utf-8")), 1_000_003, attempt]
+def _step_of_public(data) -> Case | None:
+    if data is None:
+        return None
+    return Case(data["function"], Recorded(from_data(data["expected"])), tuple(data["args"]),
+                dict(data["kwargs"]), "")
 
 
 def load(node: Node, folder: Path) -> Code:
@@ -349,7 +467,9 @@ def load(node: Node, folder: Path) -> Code:
     cases = tuple(_load_case(node, item, index, function, reference, reference_module, folder)
                   for index, item in enumerate(raw_cases))
     gradient = _load_gradient(node) if "gradient" in node else None
-    custom = _load_callable(node, "check", folder, None) if "check" in node else None
+    custom, custom_target, custom_visibility = None, "", "visible"
+    if "check" in node:
+        custom, custom_target, custom_visibility = _load_custom(node, folder)
     if not cases and gradient is None and custom is None:
         raise node.error(None, "a code question needs cases, a gradient check or a check")
     outputs = node.optional("outputs", list, "a list of result positions", None)
@@ -362,7 +482,77 @@ def load(node: Node, folder: Path) -> Code:
     return Code(function=function, file=file, cases=cases,
                 outputs=tuple(outputs) if outputs is not None else None, rtol=float(rtol),
                 atol=float(atol), may_modify=frozenset(may_modify), gradient=gradient,
-                custom=custom)
+                custom=custom, seeds=Seeds.of_folder(folder), custom_target=custom_target,
+                custom_visibility=custom_visibility, arg_names=_parameter_names(reference))
+
+
+def _parameter_names(function) -> tuple:
+    """The positional parameter names of a reference function, to name arguments in messages."""
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return ()
+    return tuple(p.name for p in parameters
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+
+
+def from_public(data: dict, folder: Path) -> Code:
+    """The Code of a public projection (Code.public), its references replaying the stored
+    outputs; folder: where the projection's custom-check files are."""
+    cases = tuple(Case(data["function"], Recorded(from_data(case["expected"])),
+                       tuple(case["args"]), dict(case["kwargs"]), case["name"],
+                       _step_of_public(case["then"]), _step_of_public(case["before"]),
+                       case["number"])
+                  for case in data["cases"])
+    gradient = None
+    if data["gradient"] is not None:
+        spec = data["gradient"]
+        gradient = Gradient(tuple(spec["args"]), dict(spec["kwargs"]), spec["wrt"],
+                            spec["loss"], spec["grads"], spec["directions"])
+    custom = None
+    if data["check"]:
+        module_name, _, attribute = data["check"].partition(":")
+        custom = getattr(_module_from_file((Path(folder) / module_name).resolve()), attribute)
+    outputs = data["outputs"]
+    return Code(function=data["function"], file=data["file"], cases=cases,
+                outputs=None if outputs is None else tuple(outputs), rtol=data["rtol"],
+                atol=data["atol"], may_modify=frozenset(data["may_modify"]), gradient=gradient,
+                custom=custom, custom_target=data["check"],
+                arg_names=tuple(data["arg_names"]), hidden_units=data["hidden_units"])
+
+
+def to_data(value):
+    """A result as JSON data (from_data inverts it): arrays keep dtype and shape, tuples stay
+    tuples; an object that is not data (an opaque cache) becomes a placeholder, never compared
+    (`outputs` leaves it out) and replaced by the student's own in a `then` step."""
+    if isinstance(value, np.ndarray):
+        return {"ndarray": value.ravel().tolist(), "dtype": str(value.dtype),
+                "shape": list(value.shape)}
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, tuple):
+        return {"tuple": [to_data(item) for item in value]}
+    if isinstance(value, list):
+        return [to_data(item) for item in value]
+    if isinstance(value, dict):
+        return {"dict": {str(key): to_data(item) for key, item in value.items()}}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return {"opaque": type(value).__qualname__}
+
+
+def from_data(value):
+    if isinstance(value, dict):
+        if "ndarray" in value:
+            return np.array(value["ndarray"], dtype=value["dtype"]).reshape(value["shape"])
+        if "tuple" in value:
+            return tuple(from_data(item) for item in value["tuple"])
+        if "opaque" in value:
+            return None
+        return {key: from_data(item) for key, item in value["dict"].items()}
+    if isinstance(value, list):
+        return [from_data(item) for item in value]
+    return value
 
 
 def _load_case(node: Node, item, index: int, function: str, reference, reference_module: str,
@@ -370,7 +560,8 @@ def _load_case(node: Node, item, index: int, function: str, reference, reference
     where = f"cases[{index}]"
     if not isinstance(item, Node):
         raise node.error("cases", f"{where} must be a mapping with args (and kwargs)")
-    item.reject_unknown_keys({"args", "kwargs", "name", "then", "before"}, f"a case of {function}")
+    item.reject_unknown_keys({"args", "kwargs", "name", "then", "before", "visibility"},
+                             f"a case of {function}")
     before = (_load_step(item, "before", f"{where} before", reference_module, folder, False)
               if "before" in item else None)
     args, kwargs = _load_arguments(item, where, after_a_call=before is not None)
@@ -379,7 +570,10 @@ def _load_case(node: Node, item, index: int, function: str, reference, reference
     if then is not None and before is not None:
         raise item.error("then", "a case has a `before` step or a `then` step, not both")
     name = item.optional("name", str, "a short description of the case", "")
-    return Case(function, reference, args, kwargs, name, then, before)
+    visibility = item.optional("visibility", str, "visible or hidden", "visible")
+    if visibility not in ("visible", "hidden"):
+        raise item.error("visibility", f"'{visibility}' is not one of visible, hidden")
+    return Case(function, reference, args, kwargs, name, then, before, index, visibility)
 
 
 def _load_step(item: Node, key: str, where: str, reference_module: str, folder: Path,
@@ -424,6 +618,23 @@ def _load_gradient(node: Node) -> Gradient:
     if directions is not None and not 1 <= directions <= 16:
         raise spec.error("directions", "must be between 1 and 16")
     return Gradient(args, kwargs, wrt, loss, grads, directions)
+
+
+def _load_custom(node: Node, folder: Path) -> tuple:
+    """`check: file.py:function` or `check: {function: file.py:function, visibility: hidden}`:
+    (the function, its target, its visibility). A visible check runs in the self-check too, so
+    its file is copied into the handout; a hidden one stays on Gradescope."""
+    if not isinstance(node.get("check"), Node):
+        return _load_callable(node, "check", folder, None), node["check"], "visible"
+    spec = node["check"]
+    spec.reject_unknown_keys({"function", "visibility"}, "check")
+    if "function" not in spec:
+        raise spec.error(None, "missing required key 'function' (file.py:function)")
+    custom = _load_callable(spec, "function", folder, None)
+    visibility = spec.optional("visibility", str, "visible or hidden", "visible")
+    if visibility not in ("visible", "hidden"):
+        raise spec.error("visibility", f"'{visibility}' is not one of visible, hidden")
+    return custom, spec["function"], visibility
 
 
 def _load_callable(node: Node, key: str, folder: Path, default: str | None):

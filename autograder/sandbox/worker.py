@@ -37,7 +37,6 @@ _libc = ctypes.CDLL(None, use_errno=True)
 _array = np.array
 _view = np.ndarray.view
 _copy = np.ndarray.copy
-_tobytes = np.ndarray.tobytes
 _default_rng = np.random.default_rng
 _NUMPY_SCALARS = frozenset(t for t in set(np.sctypeDict.values())
                            if issubclass(t, (np.bool_, np.number)))
@@ -498,20 +497,6 @@ def _safe_str(error):
     if len(text) > MAX_MESSAGE_CHARS:
         text = text[:MAX_MESSAGE_CHARS] + " ..."
     return text
-
-
-def snapshot(value):
-    """An exact, comparable copy of an argument, to tell afterwards whether it was modified."""
-    kind = type(value)
-    if kind is _ndarray:
-        return ("array", value.dtype.str, value.shape, _tobytes(value))
-    if kind in (list, tuple):
-        return (kind.__name__, [snapshot(item) for item in value])
-    if kind is dict:
-        return ("dict", [(key, snapshot(item)) for key, item in value.items()])
-    if value is None or kind in (bool, int, float, str):
-        return (kind.__name__, repr(value))
-    return ("object", id(value))
 
 
 # ---------------------------------------------------------------------------------- zygote
