@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import AutograderError
+from .errors import AutograderError, GraderFault
 from .kinds.base import Verdict
 from .results import Report, TestResult, setup_failure
 from .spec import Assignment, load_assignment
@@ -34,6 +34,9 @@ def grade_folder(assignment_dir: Path | str, submission_dir: Path | str, *, stud
         submission = Submission(submission_dir, assignment.answers_file, assignment.code_files,
                                 support=assignment.support, pool=pool)
         return grade(assignment, submission)
+    except GraderFault as exc:  # ours, not the submission's: not graded, to be graded again
+        print(f"error: {exc}", file=sys.stderr)
+        return setup_failure(title, str(exc), failure="internal")
     except AutograderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return setup_failure(title, str(exc), failure="input")
@@ -68,6 +71,8 @@ def _grade_one(question, submission: Submission) -> tuple:
     try:
         verdict = question.check.grade(question.id, submission)
         return verdict, question.check.explain(verdict, question.reveal)
+    except GraderFault:  # the whole submission is not graded (grade_folder reports it)
+        raise
     except AutograderError as exc:
         return Verdict(0.0, exc.message, mistakes=(UNREADABLE_SUBMISSION,)), exc.message
     except Exception:  # a bug of ours must cost the student nothing but this item's automatic grade

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from .errors import StudentCodeError
+from .errors import GraderFault, StudentCodeError
 from .inputs import RngSeed
 from .sandbox import Limits, Rng, Sandbox
 
@@ -39,6 +39,7 @@ class StudentCode:
         self._sandbox: Sandbox | None = None
         self._start_problem: str | None = None
         self._load_problems: dict = {}   # module name -> why it did not import
+        self._fault: GraderFault | None = None  # ours, raised on first use: not graded
         # The worker starts and imports the student's modules while the grader loads the spec.
         self._starting = threading.Thread(target=self._start, daemon=True)
         self._starting.start()
@@ -49,20 +50,29 @@ class StudentCode:
             self._sandbox = Sandbox(self._limits, pool=self._pool)
             for name, path in self.files.items():
                 self._sandbox.place(path, name)
+        except GraderFault as fault:
+            self._fault = fault
+            return
         except Exception as exc:  # reported on first use, as that item's failure
             self._start_problem = f"the sandbox could not start: {exc}"
             return
-        for module in self.modules:
-            outcome = self._sandbox.import_module(module)
-            if not outcome.ok:
-                self._load_problems[module] = _load_message(module_file(module), outcome)
+        try:
+            for module in self.modules:
+                outcome = self._sandbox.import_module(module)
+                if not outcome.ok:
+                    self._load_problems[module] = _load_message(module_file(module), outcome)
+        except GraderFault as fault:
+            self._fault = fault
 
     def module(self, name: str) -> "StudentModule":
         return StudentModule(self, name)
 
     def load_problem(self, module: str) -> str | None:
-        """None when `module` imported; otherwise what the student should know."""
+        """None when `module` imported; otherwise what the student should know.
+        GraderFault when the sandbox could not do its job (the submission is not graded)."""
         self._starting.join()
+        if self._fault is not None:
+            raise self._fault
         return self._start_problem or self._load_problems.get(module)
 
     def call_outcomes(self, module: str, calls) -> list:
