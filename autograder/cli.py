@@ -7,6 +7,7 @@
   new        a new assignment with a commented spec that validates
   schema     the JSON Schema of assignment.yaml, for editors
   regrade    grade a Gradescope export: every results.json, a gradebook and a summary
+  doctor     which sandbox protections this machine gives student code
 
 Exit codes: 0 the command did its job (for `grade`: grading completed, whatever the score;
 for `validate`: the spec is valid); 1 `validate` found problems; 2 the input was wrong (a spec
@@ -134,6 +135,10 @@ def _parser() -> argparse.ArgumentParser:
     regrade.add_argument("--jobs", type=int, default=None, metavar="N",
                          help="grader processes (default: one per core)")
     regrade.set_defaults(run=_regrade)
+
+    doctor = commands.add_parser(
+        "doctor", help="say which sandbox protections are active here, and why others are not")
+    doctor.set_defaults(run=_doctor)
     return parser
 
 
@@ -151,6 +156,8 @@ def _grade(args) -> int:
             print(f"error: {exc}", file=sys.stderr)
             report = setup_failure(args.assignment.name, str(exc))
     if report is None:
+        from .sandbox.sandbox import protect
+        protect(args.assignment, *([args.metadata] if args.metadata else []))
         report = engine.grade_folder(args.assignment, args.submission, student=student)
     write_results(report, args.results)
     if not args.quiet:
@@ -178,6 +185,14 @@ def _start_worker_early(submission: Path) -> None:
 def _regrade(args) -> int:
     from .regrade import run
     return run(args)
+
+
+def _doctor(args) -> int:
+    from .sandbox.sandbox import describe_protections
+    from .student_code import STUDENT_LIMITS
+    text, can_grade = describe_protections(STUDENT_LIMITS)
+    print(text)
+    return EXIT_OK if can_grade else EXIT_INVALID
 
 
 def _validate(args) -> int:
