@@ -204,15 +204,20 @@ def test_without_isolation_grading_is_refused_while_the_grader_is_readable(assig
     assert report["tests"][0]["status"] == "failed" and done.returncode == 3  # not graded
 
 
-def test_without_isolation_a_root_only_grader_grades_and_nothing_is_stolen(assignment, marker,
-                                                                          tmp_path):
-    # As on Gradescope: the grader's packages and the assignment in a folder only root may
-    # enter (pytest's own tmp folders are 0700).
-    installed = tmp_path / "grader"
-    for package in ("autograder", "reference"):
-        shutil.copytree(GRADER_ROOT / package, installed / package,
-                        ignore=shutil.ignore_patterns("__pycache__"))
+@pytest.fixture
+def installed(tmp_path):
+    """The grader's packages in a folder only root may enter, as on Gradescope (pytest's own
+    tmp folders are 0700)."""
     assert not Path("/tmp/pytest-of-root").stat().st_mode & 0o007
+    folder = tmp_path / "grader"
+    for package in ("autograder", "reference"):
+        shutil.copytree(GRADER_ROOT / package, folder / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
+def test_without_isolation_a_root_only_grader_grades_and_nothing_is_stolen(assignment, marker,
+                                                                          installed, tmp_path):
     targets = [str(assignment), str(installed / "reference"), "/etc/shadow"]
     folder = submission(tmp_path / "thief", "steal.py", targets=targets)
     results = tmp_path / "results.json"
@@ -222,6 +227,16 @@ def test_without_isolation_a_root_only_grader_grades_and_nothing_is_stolen(assig
     assert score(results) == 3, results.read_text()
     assert_nothing_leaked(results.read_text(), marker)
     assert "not enforced on this machine" in done.stderr  # the instructor is told
+
+
+def test_without_isolation_what_a_submission_leaves_is_removed(assignment, marker, installed,
+                                                                tmp_path):
+    tag = f"hostile-{marker}"
+    folder = submission(tmp_path / "bomber", "attack.py", attack="fork_bomb", tag=tag, port=0)
+    done = run_cli("grade", assignment, folder, "--results", tmp_path / "results.json",
+                   pythonpath=installed, env={"AUTOGRADER_SANDBOX_ISOLATION": "0"})
+    assert done.returncode == 0, done.stderr
+    assert_nothing_left(tag)  # its daemon, fork bomb and files in /tmp and /dev/shm
 
 
 # ------------------------------------------------------------------- the worker's own view

@@ -52,6 +52,7 @@ _protected: list = [str(GRADER_ROOT / "reference")]
 # added per interpreter). /etc holds only the dynamic linker's cache: no passwd, no shadow.
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32",
                 "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d")
+SHARED_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm")  # what every user may write, without isolation
 ISOLATION_SWITCH = "AUTOGRADER_SANDBOX_ISOLATION"  # "0": no namespaces or cgroup (to test)
 LOAD_KINDS = {"missing-file", "syntax", "exception", "memory", "timeout", "crashed"}
 CALL_KINDS = {"exception", "memory", "timeout", "crashed", "missing", "bad-output",
@@ -304,6 +305,8 @@ class Sandbox:
         if self._worker:
             self._worker.stop()
             self._worker = None
+        if self.user and self.protections.get(PRIVATE_ROOT) != "active":
+            _remove_files_of(self.user.uid)
         if self._root.exists():
             shutil.rmtree(self._root, ignore_errors=True)
 
@@ -518,6 +521,26 @@ def describe_protections(limits: Limits) -> tuple:
                  f"{limits.processes} processes, {limits.open_files} open files")
     lines.append(f"Grading is refused: {refusal}" if refusal else "Grading can go on.")
     return "\n".join(lines), refusal is None
+
+
+def _remove_files_of(uid: int) -> None:
+    """Without a private root a worker can write the machine's shared folders: what its user
+    left there goes when the sandbox closes (links are removed, never followed)."""
+    for folder in SHARED_WRITABLE:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
 
 
 def readonly_paths(python: str) -> list:
