@@ -161,7 +161,7 @@ def _public_code(assignment: Assignment, question) -> dict:
     if question.visibility != "visible":
         return public
     for number, case in enumerate(check.cases):
-        if case.then is not None:
+        if case.then is not None or case.before is not None:
             continue
         seed = case_seed(question.id, number)
         args, kwargs = inputs.build_call(case.args, case.kwargs, np.random.default_rng(seed))
