@@ -132,7 +132,8 @@ def public_description(assignment: Assignment) -> dict:
     """What the self-check may know of each question: nothing that gives an answer away.
 
     For code, the public cases are those of visible questions, with the reference's outputs on
-    them; hidden questions, `then` steps and instructors' custom checks stay on Gradescope.
+    them; hidden questions, hidden cases, `then` steps and instructors' custom checks stay on
+    Gradescope.
     """
     questions = []
     for question in assignment.questions:
@@ -161,7 +162,7 @@ def _public_code(assignment: Assignment, question) -> dict:
     if question.visibility != "visible":
         return public
     for number, case in enumerate(check.cases):
-        if case.then is not None or case.before is not None:
+        if case.then is not None or case.before is not None or case.hidden:
             continue
         seed = case_seed(question.id, number)
         args, kwargs = inputs.build_call(case.args, case.kwargs, np.random.default_rng(seed))

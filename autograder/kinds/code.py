@@ -17,6 +17,8 @@ Spec keys:
                function name. A backward item is declared on its own function with the forward
                as a `before` step instead: `before: {function: affine_forward, args: [...]}`
                runs first, and the case's `args` may use `{result: i}` of it.
+               A case with `visibility: hidden` is graded and counted like the others but
+               never shipped in the handout; failing it tells the student only its `name`.
   outputs      which items of a tuple result to compare (default: all), e.g. [0] for (out, cache)
   rtol, atol   tolerance of the comparison (defaults 1e-7 and 1e-9 · max(1, max|expected|))
   may_modify   argument positions or names the function may change in place (default none)
@@ -58,6 +60,7 @@ KEYS = {"function", "file", "reference", "cases", "outputs", "rtol", "atol", "ma
 DEFAULT_RTOL = 1e-7
 DEFAULT_ATOL = 1e-9
 GRADIENT_REDRAWS = 3
+CASE_VISIBILITIES = ("visible", "hidden")
 # Short names of mistakes for regrade's item analysis (mismatch.py and student_code.py name the
 # rest: "times N", "transposed", "not implemented", ...).
 NOT_SUBMITTED = "file not submitted"
@@ -79,6 +82,7 @@ class Case:
     name: str
     then: "Case | None" = None
     before: "Case | None" = None   # a setup call whose result the case's args may use
+    hidden: bool = False   # graded, but its inputs and outputs are never shown to students
 
 
 @dataclass
@@ -176,6 +180,9 @@ class Code(Check):
             if units[n][0] == 1.0:
                 [outcome] = student.call_outcomes([call.then_step(outcome.value)])
                 units[n] = self._then_step(call, outcome)
+        for n, call in enumerate(calls):
+            if call.case.hidden and units[n][0] < 1.0:
+                units[n] = (units[n][0], hidden_failure(call.case), units[n][2])
         return units
 
     def _first_step(self, call: "_CaseCall", outcome, label: str = "",
@@ -301,6 +308,14 @@ def _on_case(mistake: str, case: Case) -> str:
     return mistake
 
 
+def hidden_failure(case: Case) -> str:
+    """What a student is told of a hidden case they fail: its name (the property it tests, such
+    as "batch size 1"), never its inputs, the expected output or their own result."""
+    which = f" ({case.name})" if case.name else ""
+    return (f"`{case.function}` fails a hidden case{which}. Hidden cases are graded on "
+            f"Gradescope only, and their values are not shown.")
+
+
 def _draw(case: Case, rng) -> _CaseCall:
     """A case's inputs from the case's rng: its `before` step's first, then its own, then its
     `then` step's."""
@@ -370,7 +385,8 @@ def _load_case(node: Node, item, index: int, function: str, reference, reference
     where = f"cases[{index}]"
     if not isinstance(item, Node):
         raise node.error("cases", f"{where} must be a mapping with args (and kwargs)")
-    item.reject_unknown_keys({"args", "kwargs", "name", "then", "before"}, f"a case of {function}")
+    item.reject_unknown_keys({"args", "kwargs", "name", "then", "before", "visibility"},
+                             f"a case of {function}")
     before = (_load_step(item, "before", f"{where} before", reference_module, folder, False)
               if "before" in item else None)
     args, kwargs = _load_arguments(item, where, after_a_call=before is not None)
@@ -379,7 +395,12 @@ def _load_case(node: Node, item, index: int, function: str, reference, reference
     if then is not None and before is not None:
         raise item.error("then", "a case has a `before` step or a `then` step, not both")
     name = item.optional("name", str, "a short description of the case", "")
-    return Case(function, reference, args, kwargs, name, then, before)
+    visibility = item.optional("visibility", str, "visible or hidden", "visible")
+    if visibility not in CASE_VISIBILITIES:
+        raise item.error("visibility", f"'{visibility}' is not one of "
+                                       f"{', '.join(CASE_VISIBILITIES)}")
+    return Case(function, reference, args, kwargs, name, then, before,
+                hidden=visibility == "hidden")
 
 
 def _load_step(item: Node, key: str, where: str, reference_module: str, folder: Path,
