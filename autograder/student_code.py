@@ -1,13 +1,16 @@
 """A student's code files running in a sandbox worker, as the code checks see them.
 
 Values going in are plain data (inputs.RngSeed becomes the sandbox's Rng); values coming out are
-plain data or Handles. Calls that fail come back as StudentCodeError with a message for the student.
+plain data or Handles, and never complex (unusable_value). Calls that fail come back as
+StudentCodeError with a message for the student.
 """
 
 from __future__ import annotations
 
 import threading
 from pathlib import Path
+
+import numpy as np
 
 from .errors import GraderFault, StudentCodeError
 from .inputs import RngSeed
@@ -103,7 +106,9 @@ class StudentCode:
             for position, outcome in zip(to_send, outcomes):
                 function = calls[position][0]
                 if outcome.ok:
-                    results[position] = outcome
+                    problem = unusable_value(outcome.value)
+                    results[position] = outcome if problem is None else StudentCodeError(
+                        f"`{function}` returned {problem}.", mistake=COMPLEX_VALUE)
                     continue
                 if outcome.kind == "timeout":
                     self._hung.add((module, function))
@@ -175,6 +180,30 @@ def to_wire(value):
     return value
 
 
+def unusable_value(value) -> str | None:
+    """What makes a return value one no check may compare, or None.
+
+    Complex numbers: every comparison is of real numbers, and converting a complex array to float
+    silently drops its imaginary part (`value + 1e6j` would pass). Handles of what the worker
+    could not send as plain data (an ndarray subclass, an object array, a Python complex) are not
+    refused here: an opaque cache is one too, and a comparison that gets one says what it is.
+    """
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "c":
+            return (f"complex numbers (an array of dtype {value.dtype}); the result must be real "
+                    "numbers (a complex value is never compared: its imaginary part would be "
+                    "lost)")
+        return None
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            problem = unusable_value(item)
+            if problem:
+                return problem
+    return None
+
+
 def mutation_message(function: str, mutated_args) -> str:
     names = ", ".join(f"argument {a + 1}" if isinstance(a, int) else f"`{a}`"
                       for a in mutated_args)
@@ -183,6 +212,7 @@ def mutation_message(function: str, mutated_args) -> str:
 
 
 MODIFIED_INPUT = "modified its input"
+COMPLEX_VALUE = "returned complex numbers"
 NOT_LOADED = "the file could not be loaded"
 _CALL_MISTAKES = {"missing": "not defined", "timeout": "timed out", "memory": "out of memory",
                   "crashed": "crashed"}

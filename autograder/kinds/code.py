@@ -51,6 +51,7 @@ import numpy as np
 
 from .. import gradcheck, inputs, mismatch
 from ..errors import StudentCodeError, SubmissionError
+from ..sandbox.codec import Handle
 from ..yamlio import Node
 from ..student_code import MODIFIED_INPUT, NOT_LOADED, module_file, mutation_message
 from .base import Check, Verdict
@@ -526,6 +527,10 @@ def _compare_numbers(got, want, rtol, atol, context, at) -> tuple | None:
     want = np.asarray(want)
     if isinstance(got, (str, dict)) or got is None:
         return WRONG_TYPE, f"expected a number or array, got {_kind(got)}{at}."
+    if isinstance(got, Handle):  # what the worker could not send as plain numbers
+        return WRONG_TYPE, (f"expected {'a number' if want.ndim == 0 else 'an array'}, got "
+                            f"{_kind(got)}{at}; return real numbers as a float, an int or a "
+                            "plain numpy array (np.asarray(result, dtype=float) makes one).")
     try:
         raw = np.asarray(got)
         values = raw.astype(np.float64)
@@ -578,6 +583,8 @@ def _short(value) -> str:
 
 
 def _kind(value) -> str:
+    if isinstance(value, Handle):
+        return "a complex number" if value.type_name == "complex" else f"a {value.type_name}"
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape}"
     if isinstance(value, (tuple, list)):

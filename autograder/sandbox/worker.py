@@ -36,7 +36,6 @@ _libc = ctypes.CDLL(None, use_errno=True)
 # Taken before any student code runs: a submission may monkeypatch numpy's Python-level
 # functions, but not these C methods, which do the copying and comparing below.
 _array = np.array
-_view = np.ndarray.view
 _copy = np.ndarray.copy
 _tobytes = np.ndarray.tobytes
 _default_rng = np.random.default_rng
@@ -515,11 +514,13 @@ class Worker:
         """The student's return value as exact plain types; anything else becomes a Handle.
 
         Subclasses of plain types are rebuilt through the base class's own methods, so an
-        override (a lying __eq__, __array_function__, __iter__) cannot survive the copy.
+        override (a lying __eq__, __array_function__, __iter__) cannot survive the copy; an
+        ndarray subclass, or an array of objects, stays here as a Handle named for what it is.
         """
         if depth > MAX_DEPTH:
             raise CodecError(f"the return value is nested deeper than {MAX_DEPTH} levels")
         kind = type(value)
+        type_name = ""
         if value is None or kind in (bool, int, float, str):
             return value
         if kind in _NUMPY_SCALARS:
@@ -527,10 +528,12 @@ class Worker:
                 if issubclass(kind, numpy_kind):
                     return python_type(value)
             return _array(value, dtype=_complex128)  # no plain complex: a 0-d array
-        if issubclass(kind, _ndarray):
-            base = _view(value, _ndarray)
-            if base.dtype.newbyteorder("<").str in ALLOWED_DTYPES:
-                return _copy(base)
+        if kind is _ndarray:
+            if value.dtype.newbyteorder("<").str in ALLOWED_DTYPES:
+                return _copy(value)
+            type_name = f"numpy array of dtype {str(value.dtype)[:100]}"
+        elif issubclass(kind, _ndarray):  # np.matrix, a masked array: not what a check compares
+            type_name = f"{kind.__qualname__[:100]} (a subclass of numpy.ndarray)"
         elif issubclass(kind, (list, tuple)):
             items = (list if issubclass(kind, list) else tuple).__iter__(value)
             plain = [self.to_plain(item, depth + 1) for item in items]
@@ -542,7 +545,7 @@ class Worker:
         elif issubclass(kind, (int, float, str)):
             base_type = next(t for t in (int, float, str) if issubclass(kind, t))
             return getattr(base_type, f"__{base_type.__name__}__")(value)
-        handle = Handle(len(self.handles), kind.__qualname__[:200], self.token)
+        handle = Handle(len(self.handles), type_name or kind.__qualname__[:200], self.token)
         self.handles[handle.id] = value
         return handle
 
