@@ -40,7 +40,6 @@ class StudentCode:
         self._limits, self._pool = limits, pool
         self._hung: set = set()  # functions that timed out: not called again
         self._sandbox: Sandbox | None = None
-        self._start_problem: str | None = None
         self._load_problems: dict = {}   # module name -> why it did not import
         self._fault: GraderFault | None = None  # ours, raised on first use: not graded
         # The worker starts and imports the student's modules while the grader loads the spec.
@@ -56,8 +55,8 @@ class StudentCode:
         except GraderFault as fault:
             self._fault = fault
             return
-        except Exception as exc:  # reported on first use, as that item's failure
-            self._start_problem = f"the sandbox could not start: {exc}"
+        except Exception as exc:  # ours too (the files placed are our own copies): not graded
+            self._fault = GraderFault(f"the sandbox could not start: {type(exc).__name__}: {exc}")
             return
         try:
             for module in self.modules:
@@ -76,7 +75,7 @@ class StudentCode:
         self._starting.join()
         if self._fault is not None:
             raise self._fault
-        return self._start_problem or self._load_problems.get(module)
+        return self._load_problems.get(module)
 
     def call_outcomes(self, module: str, calls) -> list:
         """Several calls [(function, args, kwargs), ...] of `module`, at the cost of one round trip.

@@ -199,3 +199,19 @@ def test_right_values_that_are_not_plain_real_arrays_fail_with_a_reason(tmp_path
     by_id = {test["name"]: test["output"] for test in results["tests"]}
     for item, expected in words.items():
         assert expected in by_id[item], by_id[item]
+
+
+def test_lone_surrogates_in_output_and_values_still_give_valid_utf8_results(tmp_path):
+    source = ROOT / "tests" / "corpus" / "hw6" / "hostile" / "lone_surrogates.py"
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    shutil.copy(source, folder / "hw6.py")
+    results, text, stdout = grade(HW6, folder, tmp_path)
+    raw = (tmp_path / "results.json").read_bytes()
+    raw.decode("utf-8")                                   # strict: valid UTF-8
+    assert "\\ud" not in text.replace("\\\\ud", "")     # no JSON escape of a lone surrogate
+    by_id = {test["name"]: test for test in results["tests"]}
+    assert "ValueError: \\udc80 bad \\udfff" in by_id["relu-grad"]["output"]   # shown as text
+    assert {name for name, test in by_id.items() if test["score"] < test["max_score"]} == {
+        "relu", "relu-grad", "diagnose"}
+    assert "relu-grad" in stdout
