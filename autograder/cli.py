@@ -116,6 +116,8 @@ def _parser() -> argparse.ArgumentParser:
 
     new_command = commands.add_parser("new", help="scaffold an assignment with a commented spec")
     new_command.add_argument("folder", type=Path, help="the assignment's folder, e.g. problems/hw7")
+    new_command.add_argument("--code", action="store_true",
+                             help="a code assignment: solution, reference, support file, check")
     new_command.set_defaults(run=_new)
 
     schema_command = commands.add_parser("schema", help="print the JSON Schema of assignment.yaml")
@@ -221,9 +223,9 @@ def _show(args) -> int:
 
 def _new(args) -> int:
     from .scaffold import new_assignment
-    spec = new_assignment(args.folder)
-    print(f"wrote {spec} and {spec.parent / 'solution' / 'answers.yaml'}\n"
-          f"next: python3 -m autograder validate {args.folder}")
+    spec = new_assignment(args.folder, code=args.code)
+    written = sorted(str(path) for path in spec.parent.rglob("*") if path.is_file())
+    print(f"wrote {', '.join(written)}\nnext: python3 -m autograder validate {args.folder}")
     return EXIT_OK
 
 
