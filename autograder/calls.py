@@ -9,10 +9,13 @@ same thing about the same call, in the same words and numbering.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .errors import StudentCodeError
 
 NOT_IMPLEMENTED = "NotImplementedError"
 MODIFIED_INPUT = "modified its input"
+COMPLEX_VALUE = "returned complex numbers"
 NOT_LOADED = "the file could not be loaded"
 NOT_IMPLEMENTED_MISTAKE = "not implemented"
 _CALL_MISTAKES = {"missing": "not defined", "timeout": "timed out", "memory": "out of memory",
@@ -55,6 +58,30 @@ class StudentCalls:
                                        mistake=NOT_IMPLEMENTED_MISTAKE)
             values.append(outcome.value)
         return values
+
+
+def unusable_value(value) -> str | None:
+    """What makes a return value one no check may compare, or None.
+
+    Complex numbers: every comparison is of real numbers, and converting a complex array to float
+    silently drops its imaginary part (`value + 1e6j` would pass). Handles of what the worker
+    could not send as plain data (an ndarray subclass, an object array, a Python complex) are not
+    refused here: an opaque cache is one too, and a comparison that gets one says what it is.
+    """
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "c":
+            return (f"complex numbers (an array of dtype {value.dtype}); the result must be real "
+                    "numbers (a complex value is never compared: its imaginary part would be "
+                    "lost)")
+        return None
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            problem = unusable_value(item)
+            if problem:
+                return problem
+    return None
 
 
 def argument_label(position, names=()) -> str:

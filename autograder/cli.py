@@ -7,6 +7,7 @@
   new        a new assignment with a commented spec that validates
   schema     the JSON Schema of assignment.yaml, for editors
   regrade    grade a Gradescope export: every results.json, a gradebook and a summary
+  doctor     which sandbox protections this machine gives student code
 
 Exit codes: 0 the command did its job (for `grade`: grading completed, whatever the score;
 for `validate`: the spec is valid); 1 `validate` found problems; 2 the input was wrong (a spec
@@ -115,6 +116,8 @@ def _parser() -> argparse.ArgumentParser:
 
     new_command = commands.add_parser("new", help="scaffold an assignment with a commented spec")
     new_command.add_argument("folder", type=Path, help="the assignment's folder, e.g. problems/hw7")
+    new_command.add_argument("--code", action="store_true",
+                             help="a code assignment: solution, reference, support file, check")
     new_command.set_defaults(run=_new)
 
     schema_command = commands.add_parser("schema", help="print the JSON Schema of assignment.yaml")
@@ -134,6 +137,10 @@ def _parser() -> argparse.ArgumentParser:
     regrade.add_argument("--jobs", type=int, default=None, metavar="N",
                          help="grader processes (default: one per core)")
     regrade.set_defaults(run=_regrade)
+
+    doctor = commands.add_parser(
+        "doctor", help="say which sandbox protections are active here, and why others are not")
+    doctor.set_defaults(run=_doctor)
     return parser
 
 
@@ -151,6 +158,8 @@ def _grade(args) -> int:
             print(f"error: {exc}", file=sys.stderr)
             report = setup_failure(args.assignment.name, str(exc))
     if report is None:
+        from .sandbox.sandbox import protect
+        protect(args.assignment, *([args.metadata] if args.metadata else []))
         report = engine.grade_folder(args.assignment, args.submission, student=student)
     write_results(report, args.results)
     if not args.quiet:
@@ -180,6 +189,14 @@ def _regrade(args) -> int:
     return run(args)
 
 
+def _doctor(args) -> int:
+    from .sandbox.sandbox import describe_protections
+    from .student_code import STUDENT_LIMITS
+    text, can_grade = describe_protections(STUDENT_LIMITS)
+    print(text)
+    return EXIT_OK if can_grade else EXIT_INVALID
+
+
 def _validate(args) -> int:
     from .validate import render, validate
     outcome = validate(args.assignment)
@@ -206,9 +223,9 @@ def _show(args) -> int:
 
 def _new(args) -> int:
     from .scaffold import new_assignment
-    spec = new_assignment(args.folder)
-    print(f"wrote {spec} and {spec.parent / 'solution' / 'answers.yaml'}\n"
-          f"next: python3 -m autograder validate {args.folder}")
+    spec = new_assignment(args.folder, code=args.code)
+    written = sorted(str(path) for path in spec.parent.rglob("*") if path.is_file())
+    print(f"wrote {', '.join(written)}\nnext: python3 -m autograder validate {args.folder}")
     return EXIT_OK
 
 

@@ -2,7 +2,10 @@
 
 The engine loops over the assignment's questions and asks each one's Check for a Verdict; it
 knows the Check interface (kinds/base.py), not the kinds. One question's failure, expected or not,
-never stops the others: it becomes that question's failing test with a message.
+never stops the others: it becomes that question's failing test with a message. A failure of
+ours is never the student's 0: a GraderFault (the sandbox could not do its job) leaves the whole
+submission not graded; a bug of ours (any other exception) that item, and the report says the
+submission must be regraded.
 """
 
 from __future__ import annotations
@@ -11,9 +14,9 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import AutograderError
+from .errors import AutograderError, GraderFault
 from .kinds.base import Verdict
-from .results import Report, TestResult, setup_failure
+from .results import NOT_GRADED, Report, TestResult, setup_failure
 from .spec import Assignment, load_assignment
 from .submission import Submission
 
@@ -34,6 +37,9 @@ def grade_folder(assignment_dir: Path | str, submission_dir: Path | str, *, stud
         submission = Submission(submission_dir, assignment.answers_file, assignment.code_files,
                                 support=assignment.support, pool=pool)
         return grade(assignment, submission)
+    except GraderFault as exc:  # ours, not the submission's: not graded, to be graded again
+        print(f"error: {exc}", file=sys.stderr)
+        return setup_failure(title, str(exc), failure="internal")
     except AutograderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return setup_failure(title, str(exc), failure="input")
@@ -53,9 +59,11 @@ def grade(assignment: Assignment, submission: Submission) -> Report:
                 number=question.number, name=question.title,
                 score=round(verdict.fraction * question.points, 6), max_score=question.points,
                 output=feedback, visibility=question.visibility, answer=verdict.answer,
-                mistakes=verdict.mistakes))
+                mistakes=verdict.mistakes, broken=verdict.mistakes == (INTERNAL_ERROR,)))
     finally:
         submission.close()
+    if any(test.broken for test in report.tests):
+        report.failure = "internal"
     report.notes += submission.notes
     if submission.answers_error is not None:
         report.notes.append(f"Your answers could not be read: {submission.answers_error.message}")
@@ -64,17 +72,18 @@ def grade(assignment: Assignment, submission: Submission) -> Report:
 
 
 def _grade_one(question, submission: Submission) -> tuple:
-    """(verdict, feedback) for one question, whatever its check does."""
+    """(verdict, feedback) for one question, whatever its check does; a bug of ours gives the
+    verdict whose mistake is INTERNAL_ERROR (the item is not graded); a GraderFault goes up."""
     try:
         verdict = question.check.grade(question.id, submission)
         return verdict, question.check.explain(verdict, question.reveal)
+    except GraderFault:  # the whole submission is not graded (grade_folder reports it)
+        raise
     except AutograderError as exc:
         return Verdict(0.0, exc.message, mistakes=(UNREADABLE_SUBMISSION,)), exc.message
-    except Exception:  # a bug of ours must cost the student nothing but this item's automatic grade
+    except Exception:  # a bug of ours must cost the student nothing: the item is regraded
         print(f"internal error grading {question.id}:\n{_traceback()}", file=sys.stderr)
-        message = ("The autograder hit an internal error on this item; your instructor has the "
-                   "details and will grade it by hand.")
-        return Verdict(0.0, message, mistakes=(INTERNAL_ERROR,)), message
+        return Verdict(0.0, NOT_GRADED, mistakes=(INTERNAL_ERROR,)), NOT_GRADED
 
 
 UNREADABLE_SUBMISSION = "the submission could not be read"

@@ -43,3 +43,9 @@ class StudentCodeError(AutograderError):
     def __init__(self, message: str, *, mistake: str = "", **where):
         super().__init__(message, **where)
         self.mistake = mistake
+
+
+class GraderFault(AutograderError):
+    """Grading could not be done for a reason of ours (the sandbox cannot isolate or start, its
+    channel broke twice, our disk is full): the submission is reported as not graded, to be
+    graded again, never given a 0."""

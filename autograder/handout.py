@@ -133,8 +133,8 @@ def selfcheck_files(assignment: Assignment) -> dict:
             encoding="utf-8"))
     for question in assignment.questions:
         if question.kind == "code" and question.visibility == "visible":
-            for name in question.check.public_files():
-                text = (assignment.folder / name).read_text(encoding="utf-8")
+            for name, path in question.check.public_files().items():
+                text = path.read_text(encoding="utf-8")
                 if _REFERENCE_IMPORT.search(text):
                     raise SpecError(f"{name} imports the reference, and a visible check's file "
                                     "is shipped in the handout: mark the check "

@@ -4,7 +4,8 @@ Its modules have the interface of student_code.StudentModule (calls.StudentCalls
 self-check runs the grader's own checks on them. It is the student's own code on the student's
 own machine, so there is no sandbox; what it shares with the grader is all a check can see: the
 same inputs (a fresh copy and a fresh Generator for every call), the same input-mutation rule
-(codec.snapshot, which the worker applies too) and the same messages (calls.py).
+(codec.snapshot, which the worker applies too), the same refusal of complex results and the same
+messages (calls.py).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import inputs
-from .calls import (NOT_LOADED, StudentCalls, call_message, call_mistake, load_message,
-                    module_file, module_name)
+from .calls import (COMPLEX_VALUE, NOT_LOADED, StudentCalls, call_message, call_mistake,
+                    load_message, module_file, module_name, unusable_value)
 from .errors import StudentCodeError, SubmissionError
 from .notebook import notebook_to_python
 from .sandbox.codec import snapshot
@@ -117,6 +118,9 @@ class LocalModule(StudentCalls):
                                     mistake=call_mistake(failure.kind, failure.message))
         mutated = [i for i, arg in enumerate(args) if snapshot(arg) != args_before[i]]
         mutated += [key for key, arg in kwargs.items() if snapshot(arg) != kwargs_before[key]]
+        problem = unusable_value(value)
+        if problem is not None:
+            return StudentCodeError(f"`{name}` returned {problem}.", mistake=COMPLEX_VALUE)
         return Outcome(True, value=value, mutated_args=tuple(mutated))
 
     def _failure(self, error: BaseException) -> Outcome:

@@ -37,7 +37,8 @@ from . import __version__, engine, gradebook, untrusted
 from .errors import AutograderError
 from .export import ExportedSubmission, read_export
 from .results import Report, setup_failure, write_results
-from .sandbox.privileges import numbered_users
+from .sandbox.privileges import DEFAULT_USER, numbered_users
+from .sandbox.sandbox import protect
 from .spec import load_assignment
 from .summary import write_report
 
@@ -124,7 +125,11 @@ def regrade(assignment_dir: Path | str, export_dir: Path | str, out_dir: Path | 
         else:
             todo.append(job)
     by_id = {s.id: s for s in export.submissions}
-    for job, outcome in grade_jobs(todo, jobs or _cores(), bool(assignment.code_files)):
+    needs_pool = bool(assignment.code_files)
+    if needs_pool:
+        protect(assignment_dir, export_dir)  # without a private root: unreadable, or no grading
+    workers = _graders(jobs or _cores(), needs_pool and bool(todo))
+    for job, outcome in grade_jobs(todo, workers, needs_pool):
         done += 1
         progress(done, total, by_id[job.submission_id], outcome)
     rows = [_row(submission, out_dir / submission.id) for submission in export.submissions]
@@ -201,8 +206,9 @@ def _write(job: Job, report: Report, log: str, seconds: float) -> Outcome:
         (out / LOG_FILE).write_text(log, encoding="utf-8")
     else:
         (out / LOG_FILE).unlink(missing_ok=True)
-    (out / FINGERPRINT_FILE).write_text(job.fingerprint + "\n", encoding="utf-8")
     broken = any(test.broken for test in report.tests)
+    if not broken:  # not graded: no fingerprint, so the next run grades it again
+        (out / FINGERPRINT_FILE).write_text(job.fingerprint + "\n", encoding="utf-8")
     return Outcome(report.score, report.max_score, seconds, graded=not broken, logged=bool(log))
 
 
@@ -265,6 +271,18 @@ def _grade_alone(jobs: list, needs_pool: bool, grade):
     finally:
         if executor:
             executor.shutdown()
+
+
+def _graders(wanted: int, needs_users: bool) -> int:
+    """How many grader processes to run: `wanted`, or as many as there are sandbox users for
+    (as root each needs its own, so one submission's kill(-1) or leftovers reach no other)."""
+    if not needs_users or os.geteuid() != 0:
+        return wanted
+    users = len(numbered_users(wanted))
+    if users < wanted:
+        print(f"warning: only {users} of the {wanted} sandbox users {DEFAULT_USER}-1.. exist or "
+              f"could be created; grading {max(users, 1)} submissions at a time", file=sys.stderr)
+    return max(users, 1)
 
 
 def _executor(workers: int, needs_pool: bool) -> ProcessPoolExecutor:

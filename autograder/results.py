@@ -50,21 +50,43 @@ class Report:
         passed = sum(test.status == "passed" for test in self.tests)
         lines = [f"{self.title}: {_points(self.score)} / {_points(self.max_score)} points; "
                  f"{passed} of {len(self.tests)} items fully correct."]
+        not_graded = [test for test in self.tests if test.broken and test.number != SETUP_NUMBER]
+        if not_graded:
+            lines.append(f"NOT FULLY GRADED: {len(not_graded)} item(s) failed on the autograder's "
+                         "side (" + ", ".join(test.name for test in not_graded[:5])
+                         + (", ..." if len(not_graded) > 5 else "") + "); this submission must "
+                         "be regraded, and those items' points are not yours to lose.")
         lines += self.notes
         return "\n\n".join(lines)
 
 
+SETUP_NUMBER = "0"  # the one test of a report whose grading could not start
+NOT_GRADED = ("Not graded: the autograder failed on this item (a failure of ours, not of your "
+              "submission). It must be regraded; your instructor has the details.")
+
+
 def setup_failure(title: str, message: str, failure: str = "input") -> Report:
-    """The report when grading could not happen at all (a broken spec, an unreadable folder)."""
+    """The report when grading could not happen at all (a broken spec, an unreadable folder, or
+    a failure of ours: failure "internal")."""
     report = Report(title, failure=failure)
-    report.tests.append(TestResult("0", "Autograder setup", 0.0, 0.0,
-                                   "The autograder could not grade this submission; your "
-                                   "instructor has been shown why.\n\n" + message, broken=True))
+    if failure == "internal":
+        output = ("This submission was not graded: the autograder failed (a failure of ours, not "
+                  "of your submission). It must be regraded; your instructor has the details.")
+    else:
+        output = "The autograder could not grade this submission; your instructor has been shown why."
+    report.tests.append(TestResult(SETUP_NUMBER, "Autograder setup", 0.0, 0.0,
+                                   output + "\n\n" + message, broken=True))
     report.notes.append("Grading failed: " + message)
     return report
 
 
 def to_gradescope(report: Report) -> dict:
+    """results.json as a dict: text that UTF-8 cannot encode (lone surrogates from student
+    output) is escaped, so the file is always valid UTF-8 JSON."""
+    return _encodable(_results(report))
+
+
+def _results(report: Report) -> dict:
     return {
         "score": report.score,
         "execution_time": round(report.execution_time, 3),
@@ -74,27 +96,48 @@ def to_gradescope(report: Report) -> dict:
         "tests": [
             {"name": test.name, "number": test.number, "score": round(test.score, 6),
              "max_score": test.max_score, "status": test.status, "output": test.output,
-             "output_format": "md", "visibility": test.visibility}
+             "output_format": "md", "visibility": test.visibility,
+             **({"extra_data": {"not_graded": True}} if test.broken else {})}
             for test in report.tests
         ],
     }
+
+
+def _encodable(value):
+    """value with every string UTF-8 can encode: a lone surrogate becomes the text '\\udc80'."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+            return value
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_encodable(key): _encodable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_encodable(item) for item in value]
+    return value
 
 
 def write_results(report: Report, path: Path | str) -> None:
     """Write results.json atomically, so a reader never sees half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = json.dumps(to_gradescope(report), indent=2, ensure_ascii=False)
+    data = json.dumps(to_gradescope(report), indent=2, ensure_ascii=False, allow_nan=False)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".json")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(data + "\n")
-    os.replace(temporary, path)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(data + "\n")
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
 
 
 def render_table(report: Report, width: int = 100) -> str:
-    """A plain-text table of the report for a terminal."""
-    rows = [(test.number, test.name, f"{_points(test.score)}/{_points(test.max_score)}",
-             "ok" if test.status == "passed" else "FAIL", _first_line(test.output))
+    """A plain-text table of the report for a terminal (any terminal: text is made encodable)."""
+    rows = [(test.number, _encodable(test.name), f"{_points(test.score)}/{_points(test.max_score)}",
+             "NOT GRADED" if test.broken else "ok" if test.status == "passed" else "FAIL",
+             _encodable(_first_line(test.output)))
             for test in report.tests]
     headers = ("#", "question", "score", "", "feedback")
     widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
@@ -105,7 +148,7 @@ def render_table(report: Report, width: int = 100) -> str:
     lines += [_row(row, widths) for row in rows]
     lines.append("")
     lines.append(f"Total: {_points(report.score)} / {_points(report.max_score)}")
-    lines += report.notes
+    lines += map(_encodable, report.notes)
     return "\n".join(lines)
 
 

@@ -94,9 +94,9 @@ KIND_KEYS = {
                            "name": {"type": "string"}, "then": {"type": "object"},
                            "before": {"type": "object", "description": "a setup call (e.g. "
                                       "the forward) whose result the args use as {result: i}"},
-                           "visibility": {"enum": ["visible", "hidden"],
-                                          "description": "hidden: graded, never in the "
-                                                         "handout"}}},
+                           "visibility": {"enum": ["visible", "hidden"], "description":
+                                          "hidden: graded, never in the handout; failing it "
+                                          "tells only the case's name"}}},
             "description": "inputs (see autograder/inputs.py) the student's function and the "
                            "reference are called with"},
         "outputs": {"type": "array", "items": {"type": "integer"},

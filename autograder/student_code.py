@@ -1,7 +1,8 @@
 """A student's code files running in a sandbox worker, as the code checks see them.
 
 Values going in are plain data (inputs.RngSeed becomes the sandbox's Rng); values coming out are
-plain data or Handles. Calls that fail come back as StudentCodeError with a message for the student.
+plain data or Handles, and never complex (unusable_value). Calls that fail come back as
+StudentCodeError with a message for the student.
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from .calls import (NOT_LOADED, StudentCalls, call_message, call_mistake, load_message,
-                    module_file)
-from .errors import StudentCodeError
+from .calls import (COMPLEX_VALUE, NOT_LOADED, StudentCalls, call_message, call_mistake,
+                    load_message, module_file, unusable_value)
+from .errors import GraderFault, StudentCodeError
 from .inputs import RngSeed
 from .sandbox import Limits, Rng, Sandbox
+
 # HW6's functions take milliseconds and train() well under a second; these limits leave a wide
 # margin while keeping a hanging submission's cost to seconds per function. A worker's address
 # space peaks near 140 MiB grading HW6; 512 MiB keeps a memory hog's worker, not the grader, the
@@ -37,8 +39,8 @@ class StudentCode:
         self._limits, self._pool = limits, pool
         self._hung: set = set()  # functions that timed out: not called again
         self._sandbox: Sandbox | None = None
-        self._start_problem: str | None = None
         self._load_problems: dict = {}   # module name -> why it did not import
+        self._fault: GraderFault | None = None  # ours, raised on first use: not graded
         # The worker starts and imports the student's modules while the grader loads the spec.
         self._starting = threading.Thread(target=self._start, daemon=True)
         self._starting.start()
@@ -49,21 +51,30 @@ class StudentCode:
             self._sandbox = Sandbox(self._limits, pool=self._pool)
             for name, path in self.files.items():
                 self._sandbox.place(path, name)
-        except Exception as exc:  # reported on first use, as that item's failure
-            self._start_problem = f"the sandbox could not start: {exc}"
+        except GraderFault as fault:
+            self._fault = fault
             return
-        for module in self.modules:
-            outcome = self._sandbox.import_module(module)
-            if not outcome.ok:
-                self._load_problems[module] = load_message(module_file(module), outcome)
+        except Exception as exc:  # ours too (the files placed are our own copies): not graded
+            self._fault = GraderFault(f"the sandbox could not start: {type(exc).__name__}: {exc}")
+            return
+        try:
+            for module in self.modules:
+                outcome = self._sandbox.import_module(module)
+                if not outcome.ok:
+                    self._load_problems[module] = load_message(module_file(module), outcome)
+        except GraderFault as fault:
+            self._fault = fault
 
     def module(self, name: str) -> "StudentModule":
         return StudentModule(self, name)
 
     def load_problem(self, module: str) -> str | None:
-        """None when `module` imported; otherwise what the student should know."""
+        """None when `module` imported; otherwise what the student should know.
+        GraderFault when the sandbox could not do its job (the submission is not graded)."""
         self._starting.join()
-        return self._start_problem or self._load_problems.get(module)
+        if self._fault is not None:
+            raise self._fault
+        return self._load_problems.get(module)
 
     def call_outcomes(self, module: str, calls) -> list:
         """Several calls [(function, args, kwargs), ...] of `module`, at the cost of one round trip.
@@ -93,7 +104,9 @@ class StudentCode:
             for position, outcome in zip(to_send, outcomes):
                 function = calls[position][0]
                 if outcome.ok:
-                    results[position] = outcome
+                    problem = unusable_value(outcome.value)
+                    results[position] = outcome if problem is None else StudentCodeError(
+                        f"`{function}` returned {problem}.", mistake=COMPLEX_VALUE)
                     continue
                 if outcome.kind == "timeout":
                     self._hung.add((module, function))

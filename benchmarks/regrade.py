@@ -17,9 +17,9 @@ Memory: the peak RSS of a sandbox worker grading HW6 (target <= 80 MiB). Workers
 children (a keeper forked by the pool's zygote reaps them), so getrusage(RUSAGE_CHILDREN) cannot
 see them; instead, while a smaller regrade runs, a thread reads /proc/<pid>/status VmHWM (the
 kernel's high-water mark of the process's resident set) of every worker every 2 ms. Because
-VmHWM only grows, a sample misses only growth in a worker's last 2 ms. A worker is a process two
-forks below a zygote (zygote -> keeper -> worker). Its RSS includes the pages it shares with the
-zygote (the interpreter and numpy), as any RSS does.
+VmHWM only grows, a sample misses only growth in a worker's last 2 ms. A worker is a process
+three forks below a zygote (zygote -> keeper -> sandbox init -> worker). Its RSS includes the
+pages it shares with the zygote (the interpreter and numpy), as any RSS does.
 
 Run from the repository root: python3 benchmarks/regrade.py [--submissions N]
 """
@@ -163,7 +163,7 @@ class WorkerMemory:
                         and not _is_zygote(parents[pid]):
                     self._zygotes.add(pid)
             for pid in ours:
-                if parents.get(parents[pid]) in self._zygotes:
+                if parents.get(parents.get(parents[pid])) in self._zygotes:
                     peak = _vm_hwm_kib(pid)
                     if peak is not None:
                         self.peaks[pid] = max(peak, self.peaks.get(pid, 0))

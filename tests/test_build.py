@@ -203,7 +203,10 @@ def test_student_code_cannot_read_the_graders_files(hw6_root):
     (hw6_root / "submission" / "hw6.py").write_text(thief)
     diagnose = next(t for t in run_autograder(hw6_root)["tests"] if t["name"] == "diagnose")
     assert diagnose["status"] == "passed", diagnose["output"]
-    # the control: without setup.sh's chmod the same submission reads the solution
+    # Without setup.sh's chmod: a private root still hides the solution; without one (the
+    # fallback, as in a container that forbids namespaces) the grader refuses to grade.
     subprocess.run(["chmod", "-R", "o+rX", str(hw6_root / "source")], check=True)
     diagnose = next(t for t in run_autograder(hw6_root)["tests"] if t["name"] == "diagnose")
-    assert diagnose["status"] == "failed", diagnose["output"]
+    assert diagnose["status"] == "passed", diagnose["output"]
+    refused = run_autograder(hw6_root, AUTOGRADER_SANDBOX_ISOLATION="0")
+    assert "refusing to grade" in json.dumps(refused) and refused["score"] == 0

@@ -35,9 +35,10 @@ def test_an_internal_error_costs_only_its_item(capsys, check):
     quiz = dataclasses.replace(quiz, questions=(broken,) + quiz.questions[1:])
     report = grade(quiz, Submission(CORRECT, quiz.answers_file, quiz.code_files))
     first, *others = report.tests
-    assert first.score == 0 and "internal error" in first.output
-    assert "grade it by hand" in first.output
-    assert all(test.score == test.max_score for test in others)
+    assert first.broken and first.status == "failed" and "Not graded" in first.output
+    assert "must be regraded" in first.output and "must be regraded" in report.summary()
+    assert report.failure == "internal"
+    assert all(test.score == test.max_score and not test.broken for test in others)
     # The instructor gets the traceback; the student does not.
     assert "ZeroDivisionError: a bug in the grader" in capsys.readouterr().err
     assert "ZeroDivisionError" not in first.output
@@ -50,3 +51,31 @@ def test_an_internal_error_before_grading_is_a_failed_report(capsys):
     report = grade_folder(QUIZ, CORRECT, load=load)
     assert report.failure == "internal" and report.score == 0
     assert "KeyError: 'a bug while loading'" in capsys.readouterr().err
+
+
+def test_a_sandbox_that_cannot_start_leaves_the_submission_not_graded(monkeypatch, tmp_path,
+                                                                     capsys):
+    """A failure of ours (here: no space left for the worker's folder) is never the student's 0:
+    results.json says the submission was not graded and must be regraded."""
+    import errno
+    import shutil
+
+    from autograder import student_code
+    from autograder.results import write_results
+    from conftest import load_results
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(student_code, "Sandbox", no_space)
+    (tmp_path / "sub").mkdir()
+    shutil.copy(PROBLEMS / "hw6" / "solution" / "hw6.py", tmp_path / "sub" / "hw6.py")
+    report = grade_folder(PROBLEMS / "hw6", tmp_path / "sub")
+    assert report.failure == "internal"
+    write_results(report, tmp_path / "results.json")
+    results = load_results(tmp_path / "results.json")
+    [test] = results["tests"]
+    assert "not graded" in test["output"] and "must be regraded" in test["output"]
+    assert "No space left on device" in test["output"]
+    assert test["extra_data"] == {"not_graded": True}
+    assert "No space left" in capsys.readouterr().err

@@ -202,7 +202,7 @@ def test_hw6_handout_has_the_starter_and_no_secrets(hw6_handout, hw6_public):
         assert (projection is not None) == (question.visibility == "visible"), question.id
         if projection is None:
             continue
-        wanted = [case for case in check.cases if case.visibility == "visible"]
+        wanted = [case for case in check.cases if not case.hidden]
         assert len(projection["cases"]) == len(wanted), question.id
         assert bool(projection["gradient"]) == (check.gradient is not None)
         assert bool(projection["check"]) == (check.custom is not None

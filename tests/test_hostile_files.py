@@ -1,5 +1,6 @@
 """Submissions whose files are not files: links to the solution or to /etc/shadow, a FIFO, a
-device, a folder, a huge file, an export with links and names that lead outside it.
+device, a folder, a huge file, an export with links and names that lead outside it; and code
+whose values are right but not real numbers in a plain array (complex, objects, subclasses).
 
 Each is graded through the real CLI, as root when the tests are (as Gradescope runs us), and must
 get 0 for what needs the file, a message that says what it is, and nothing of what it points at
@@ -177,3 +178,40 @@ def test_the_fingerprint_of_a_link_is_what_it_is_not_its_target(tmp_path):
     (folder / "hw6.py").unlink()
     shutil.copy(target, folder / "hw6.py")
     assert _fingerprint("spec", "ada", folder) != before
+
+
+@pytest.mark.parametrize("source, words", [
+    ("complex_return", {"sigmoid": "returned complex numbers", "cross-entropy": "a complex number",
+                        "predict": "returned complex numbers"}),
+    ("object_array", {"sigmoid": "got a numpy array of dtype object",
+                      "cross-entropy": "got a numpy array of dtype object"}),
+    ("ndarray_subclass", {"sigmoid": "got a matrix (a subclass of numpy.ndarray)",
+                          "cross-entropy": "got a MaskedArray (a subclass of numpy.ndarray)",
+                          "predict": "got a _ArrayLike"}),
+])
+def test_right_values_that_are_not_plain_real_arrays_fail_with_a_reason(tmp_path, source, words):
+    """Each file computes every value correctly, then returns it in a form no check compares."""
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    shutil.copy(ROOT / "tests" / "corpus" / "hw6" / "hostile" / f"{source}.py", folder / "hw6.py")
+    results, _, _ = grade(HW6, folder, tmp_path)
+    assert results["score"] == 0
+    by_id = {test["name"]: test["output"] for test in results["tests"]}
+    for item, expected in words.items():
+        assert expected in by_id[item], by_id[item]
+
+
+def test_lone_surrogates_in_output_and_values_still_give_valid_utf8_results(tmp_path):
+    source = ROOT / "tests" / "corpus" / "hw6" / "hostile" / "lone_surrogates.py"
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    shutil.copy(source, folder / "hw6.py")
+    results, text, stdout = grade(HW6, folder, tmp_path)
+    raw = (tmp_path / "results.json").read_bytes()
+    raw.decode("utf-8")                                   # strict: valid UTF-8
+    assert "\\ud" not in text.replace("\\\\ud", "")     # no JSON escape of a lone surrogate
+    by_id = {test["name"]: test for test in results["tests"]}
+    assert "ValueError: \\udc80 bad \\udfff" in by_id["relu-grad"]["output"]   # shown as text
+    assert {name for name, test in by_id.items() if test["score"] < test["max_score"]} == {
+        "relu", "relu-grad", "diagnose"}
+    assert "relu-grad" in stdout

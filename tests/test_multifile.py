@@ -303,3 +303,17 @@ def test_a_question_on_a_file_not_submitted_is_a_spec_error(tmp_path):
         load_assignment(folder)
     assert str(raised.value).startswith(f"{folder / 'assignment.yaml'}:8: function: "
                                         "other/mod.py is not among the files students submit")
+
+
+def test_new_code_scaffolds_an_assignment_that_validates(tmp_path):
+    from autograder.cli import main
+    from autograder.validate import validate
+
+    folder = tmp_path / "layers7"
+    assert main(["new", str(folder), "--code"]) == 0
+    assert {path.relative_to(folder).as_posix() for path in folder.rglob("*.py")} == {
+        "solution/layers.py", "layers_reference.py", "helpers.py", "checks.py"}
+    result = validate(folder)
+    assert result.ok and [item.id for item in result.items] == [
+        "affine-forward", "affine-backward", "relu-forward"]
+    assert all(item.key == 1 and item.blank == 0 for item in result.items)

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.errors import AutograderError
+from autograder.errors import AutograderError, GraderFault
 from autograder.sandbox import (CodecError, Handle, Limits, Rng, Sandbox, WorkerPool,
                                 check_sandbox_user_can_run, codec)
 from autograder.sandbox.prepare import directories_to_open
@@ -55,6 +55,19 @@ def loaded(box, tmp_path, source):
     outcome = box.load(write_module(tmp_path, source))
     assert outcome.ok, outcome.message
     return box
+
+
+def processes_of(uid: int) -> list:
+    """The pids (as the grader sees them) of every live process of `uid`. Student code sees
+    its own PID namespace's numbers, so what it left behind is found by its user instead."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if Path(f"/proc/{pid}").stat().st_uid == uid and alive(int(pid)):
+                found.append(int(pid))
+        except OSError:
+            continue
+    return found
 
 
 def alive(pid: int) -> bool:
@@ -186,7 +199,9 @@ def test_an_opaque_cache_stays_in_the_worker_as_a_handle(box, tmp_path):
 def test_student_code_runs_in_another_process_confined_to_its_directory(box, tmp_path):
     loaded(box, tmp_path, NORMAL)
     seen = box.call("whoami").value
-    assert seen["pid"] == box.pid != os.getpid()
+    # box.pid is the sandbox's process as the grader sees it; in a PID namespace the worker
+    # sees itself as another number.
+    assert seen["pid"] != os.getpid() and box.pid not in (None, os.getpid())
     assert seen["cwd"] == seen["tmp"] == str(box.workdir)
     assert seen["env"]["HOME"] == str(box.workdir)
     assert set(seen["env"]) == {"PATH", "LANG", "HOME", "TMPDIR", "OPENBLAS_NUM_THREADS",
@@ -534,15 +549,15 @@ def test_lying_return_values_arrive_as_plain_data_or_handles(box, tmp_path):
         def object_array():
             return np.array([AlwaysEqual()], dtype=object)
     """)
-    array = box.call("lying_array").value
-    assert type(array) is np.ndarray and array.tolist() == [0.0, 1.0, 2.0]
-    assert not np.allclose(array, [5.0, 5.0, 5.0])
+    array = box.call("lying_array").value  # an ndarray subclass stays in the worker
+    assert type(array) is Handle and array.type_name == "Liar (a subclass of numpy.ndarray)"
     liar, number, pair, mapping = box.call("lying_objects").value
     assert type(liar) is Handle and liar != Handle(liar.id, "other", liar.token)
     assert type(number) is float and number == 0.25 and number != 1.0
     assert type(pair) is tuple and pair == (1, 2)
     assert mapping == {"k": "v"} and all(type(s) is str for s in [*mapping, *mapping.values()])
-    assert type(box.call("object_array").value) is Handle
+    objects = box.call("object_array").value
+    assert type(objects) is Handle and objects.type_name == "numpy array of dtype object"
 
 
 def test_monkeypatched_numpy_stays_in_the_worker(box, tmp_path):
@@ -563,7 +578,9 @@ def test_monkeypatched_numpy_stays_in_the_worker(box, tmp_path):
     assert not np.array_equal(outcome.value, np.zeros(3))
 
 
-def test_garbage_on_the_reply_pipe_marks_the_worker_broken(box, tmp_path):
+def test_garbage_on_the_reply_pipe_is_retried_then_not_graded(box, tmp_path):
+    # Malformed frames are not a student's failure: the call goes to a fresh worker once; when
+    # that one's frames are malformed too, the submission is not graded (never a 0).
     loaded(box, tmp_path, HOSTILE + """
     import fcntl, stat
     def forge():
@@ -578,9 +595,9 @@ def test_garbage_on_the_reply_pipe_marks_the_worker_broken(box, tmp_path):
                 os.write(fd, b"SBX1" + (20).to_bytes(4, "big") + bytes(8) + b"not json at all!!!!!")
         return 0
     """)
-    outcome = box.call("forge")
-    assert outcome.kind == "crashed" and "malformed" in outcome.message
-    assert box.call("ok", 1).value == 2
+    with pytest.raises(GraderFault, match="broke twice .*malformed.*not graded"):
+        box.call("forge")
+    assert box.call("ok", 1).value == 2 and box.restarts == 2
 
 
 def test_background_processes_are_killed_on_close_and_on_restart(tmp_path):
@@ -598,16 +615,17 @@ def test_background_processes_are_killed_on_close_and_on_restart(tmp_path):
             os._exit(0)
         return int(os.read(read_end, 32))
     """
+    if not ROOT:
+        pytest.skip("the sandbox's processes are told apart by its user")
     with Sandbox(FAST) as box:
         assert box.load(write_module(tmp_path, source)).ok
-        left_alone = box.call("daemon").value
-        survivor = box.call("daemon").value
-        assert alive(left_alone) and alive(survivor)
+        assert box.call("daemon").ok and box.call("daemon").ok
+        assert len(processes_of(box.user.uid)) == 3  # the worker and two daemons
         assert box.call("exit_hard").kind == "crashed"
-        assert not alive(left_alone)
-        survivor = box.call("daemon").value
-        assert alive(survivor)
-    assert not alive(survivor)
+        assert processes_of(box.user.uid) == []
+        assert box.call("daemon").ok
+        assert len(processes_of(box.user.uid)) == 2
+    assert processes_of(box.user.uid) == []
 
 
 KILLERS = HOSTILE + """
@@ -665,8 +683,9 @@ def test_a_fork_bomb_meets_the_process_limit_and_is_cleaned_up(tmp_path):
             return children
         """)
         children = box.call("fork_bomb").value
-        assert 0 < len(children) < 20 and all(map(alive, children))
-    assert not any(map(alive, children))
+        assert 0 < len(children) < 20
+        assert len(processes_of(box.user.uid)) == len(children) + 1
+    assert processes_of(box.user.uid) == []
 
 
 @needs_root
@@ -685,10 +704,12 @@ def test_the_student_cannot_read_grader_files_or_write_results(box, tmp_path):
             with open(path) as f:
                 return f.read()
     """)
+    # Outside its private root the paths do not exist; without one, permissions stop it.
+    unreachable = ("FileNotFoundError", "PermissionError")
     written = box.call("write", str(results / "results.json"))
-    assert written.kind == "exception" and "PermissionError" in written.message
+    assert written.kind == "exception" and any(e in written.message for e in unreachable)
     assert not (results / "results.json").exists()
-    assert "PermissionError" in box.call("read", str(secret)).message
+    assert any(e in box.call("read", str(secret)).message for e in unreachable)
 
 
 def test_output_bad_for_the_boundary_is_reported():

@@ -17,6 +17,8 @@ Spec keys:
                function name. A backward item is declared on its own function with the forward
                as a `before` step instead: `before: {function: affine_forward, args: [...]}`
                runs first, and the case's `args` may use `{result: i}` of it.
+               A case with `visibility: hidden` is graded and counted like the others but
+               never shipped in the handout; failing it tells the student only its `name`.
   outputs      which items of a tuple result to compare (default: all), e.g. [0] for (out, cache)
   rtol, atol   tolerance of the comparison (defaults 1e-7 and 1e-9 · max(1, max|expected|))
   may_modify   argument positions or names the function may change in place (default none)
@@ -54,6 +56,7 @@ from .. import gradcheck, inputs, mismatch
 from ..calls import (MODIFIED_INPUT, NOT_IMPLEMENTED_MISTAKE, NOT_LOADED, module_file,
                      mutation_message, not_implemented_message)
 from ..errors import StudentCodeError, SubmissionError
+from ..sandbox.codec import Handle
 from ..yamlio import Node
 from .base import Check, Verdict
 
@@ -62,6 +65,7 @@ KEYS = {"function", "file", "reference", "cases", "outputs", "rtol", "atol", "ma
 DEFAULT_RTOL = 1e-7
 DEFAULT_ATOL = 1e-9
 GRADIENT_REDRAWS = 3
+CASE_VISIBILITIES = ("visible", "hidden")
 # Short names of mistakes for regrade's item analysis (mismatch.py and student_code.py name the
 # rest: "times N", "transposed", "not implemented", ...).
 NOT_SUBMITTED = "file not submitted"
@@ -128,8 +132,8 @@ class Case:
     name: str
     then: "Case | None" = None
     before: "Case | None" = None   # a setup call whose result the case's args may use
-    number: int = 0               # its place in the spec's list: the seed of its inputs
-    visibility: str = "visible"   # hidden: graded, never shipped in the handout
+    hidden: bool = False   # graded, but its inputs and outputs are never shown to students
+    number: int = 0        # its place in the spec's list: the seed of its inputs
 
 
 @dataclass
@@ -183,6 +187,7 @@ class Code(Check):
     custom: object
     seeds: Seeds = Seeds()
     custom_target: str = ""           # file.py:function of `custom`, for the handout
+    custom_file: Path | None = None   # that file, where the spec that names it is
     custom_visibility: str = "visible"
     arg_names: tuple = ()             # the reference's parameter names, for messages
     hidden_units: int = 0             # in a public projection: the units left on Gradescope
@@ -220,13 +225,13 @@ class Code(Check):
         from_public turns it back into a Code whose references replay those outputs, so the
         self-check runs this very class on it: the same calls, comparisons and messages.
         """
-        cases = [self._public_case(case, question_id) for case in self.cases
-                 if case.visibility == "visible"]
+        cases = [self._public_case(case, question_id) for case in self.cases if not case.hidden]
         gradient = None if self.gradient is None else {
             "args": list(self.gradient.args), "kwargs": dict(self.gradient.kwargs),
             "wrt": self.gradient.wrt, "loss": self.gradient.loss, "grads": self.gradient.grads,
             "directions": self.gradient.directions}
-        custom = self.custom_target if self.public_files() else ""
+        custom = (f"{self.custom_file.name}:{self.custom_target.partition(':')[2]}"
+                  if self.public_files() else "")
         hidden = len(self.cases) - len(cases) + (self.custom is not None and not custom)
         return {"function": self.function, "file": self.file, "cases": cases,
                 "outputs": None if self.outputs is None else list(self.outputs),
@@ -253,12 +258,12 @@ class Code(Check):
                 **inputs.fresh(_resolve(call.then_kwargs, expected))))
         return public
 
-    def public_files(self) -> list:
-        """The instructor's files a visible custom check needs in the handout."""
-        file = self.custom_target.partition(":")[0]
-        if self.custom is None or self.custom_visibility == "hidden" or not file.endswith(".py"):
-            return []
-        return [file]
+    def public_files(self) -> dict:
+        """The instructor's files a visible custom check needs in the handout: {name: path},
+        each under its own name (a check of a spec it extends may be `../base/checks.py`)."""
+        if self.custom_file is None or self.custom_visibility == "hidden":
+            return {}
+        return {self.custom_file.name: self.custom_file}
 
     # ------------------------------------------------------------------ reference comparison
 
@@ -285,6 +290,9 @@ class Code(Check):
             if units[n][0] == 1.0:
                 [outcome] = student.call_outcomes([call.then_step(outcome.value)])
                 units[n] = self._then_step(call, outcome)
+        for n, call in enumerate(calls):
+            if call.case.hidden and units[n][0] < 1.0:
+                units[n] = (units[n][0], hidden_failure(call.case), units[n][2])
         return units
 
     def _first_step(self, call: "_CaseCall", outcome, label: str = "",
@@ -417,6 +425,14 @@ def _on_case(mistake: str, case: Case) -> str:
     return mistake
 
 
+def hidden_failure(case: Case) -> str:
+    """What a student is told of a hidden case they fail: its name (the property it tests, such
+    as "batch size 1"), never its inputs, the expected output or their own result."""
+    which = f" ({case.name})" if case.name else ""
+    return (f"`{case.function}` fails a hidden case{which}. Hidden cases are graded on "
+            f"Gradescope only, and their values are not shown.")
+
+
 def _draw(case: Case, rng) -> _CaseCall:
     """A case's inputs from the case's rng: its `before` step's first, then its own, then its
     `then` step's."""
@@ -483,6 +499,8 @@ def load(node: Node, folder: Path) -> Code:
                 outputs=tuple(outputs) if outputs is not None else None, rtol=float(rtol),
                 atol=float(atol), may_modify=frozenset(may_modify), gradient=gradient,
                 custom=custom, seeds=Seeds.of_folder(folder), custom_target=custom_target,
+                custom_file=(folder / custom_target.partition(":")[0]).resolve()
+                if custom_target.partition(":")[0].endswith(".py") else None,
                 custom_visibility=custom_visibility, arg_names=_parameter_names(reference))
 
 
@@ -502,7 +520,7 @@ def from_public(data: dict, folder: Path) -> Code:
     cases = tuple(Case(data["function"], Recorded(from_data(case["expected"])),
                        tuple(case["args"]), dict(case["kwargs"]), case["name"],
                        _step_of_public(case["then"]), _step_of_public(case["before"]),
-                       case["number"])
+                       number=case["number"])
                   for case in data["cases"])
     gradient = None
     if data["gradient"] is not None:
@@ -571,9 +589,11 @@ def _load_case(node: Node, item, index: int, function: str, reference, reference
         raise item.error("then", "a case has a `before` step or a `then` step, not both")
     name = item.optional("name", str, "a short description of the case", "")
     visibility = item.optional("visibility", str, "visible or hidden", "visible")
-    if visibility not in ("visible", "hidden"):
-        raise item.error("visibility", f"'{visibility}' is not one of visible, hidden")
-    return Case(function, reference, args, kwargs, name, then, before, index, visibility)
+    if visibility not in CASE_VISIBILITIES:
+        raise item.error("visibility", f"'{visibility}' is not one of "
+                                       f"{', '.join(CASE_VISIBILITIES)}")
+    return Case(function, reference, args, kwargs, name, then, before,
+                hidden=visibility == "hidden", number=index)
 
 
 def _load_step(item: Node, key: str, where: str, reference_module: str, folder: Path,
@@ -632,8 +652,9 @@ def _load_custom(node: Node, folder: Path) -> tuple:
         raise spec.error(None, "missing required key 'function' (file.py:function)")
     custom = _load_callable(spec, "function", folder, None)
     visibility = spec.optional("visibility", str, "visible or hidden", "visible")
-    if visibility not in ("visible", "hidden"):
-        raise spec.error("visibility", f"'{visibility}' is not one of visible, hidden")
+    if visibility not in CASE_VISIBILITIES:
+        raise spec.error("visibility", f"'{visibility}' is not one of "
+                                       f"{', '.join(CASE_VISIBILITIES)}")
     return custom, spec["function"], visibility
 
 
@@ -716,6 +737,10 @@ def _compare_numbers(got, want, rtol, atol, context, at) -> tuple | None:
     want = np.asarray(want)
     if isinstance(got, (str, dict)) or got is None:
         return WRONG_TYPE, f"expected a number or array, got {_kind(got)}{at}."
+    if isinstance(got, Handle):  # what the worker could not send as plain numbers
+        return WRONG_TYPE, (f"expected {'a number' if want.ndim == 0 else 'an array'}, got "
+                            f"{_kind(got)}{at}; return real numbers as a float, an int or a "
+                            "plain numpy array (np.asarray(result, dtype=float) makes one).")
     try:
         raw = np.asarray(got)
         values = raw.astype(np.float64)
@@ -768,6 +793,8 @@ def _short(value) -> str:
 
 
 def _kind(value) -> str:
+    if isinstance(value, Handle):
+        return "a complex number" if value.type_name == "complex" else f"a {value.type_name}"
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape}"
     if isinstance(value, (tuple, list)):

@@ -32,34 +32,46 @@ class Launched:
 
 SANDBOX_DIR = str(Path(__file__).resolve().parent)
 
-# What a keeper or zygote interpreter runs first: codec.py then worker.py, in one namespace (see
-# worker.py), each from its bytecode cache when setup has compiled it (compiling them takes a
-# keeper ~15 ms). It reads them as the grader's own user, before any student code exists.
+# What a keeper or zygote interpreter runs first: codec.py, isolation.py then worker.py, in one
+# namespace (see worker.py), each from its bytecode cache when setup has compiled it (compiling
+# them takes a keeper ~15 ms). It reads them as the grader's own user, before any student code
+# exists. Where they are comes as the first line on stdin, not in argv: a worker is a fork of
+# this process, and its /proc/self/cmdline must not name the grader's folders.
 # Under -S (our own interpreter) it adds the site-packages directories the grader passes, instead
 # of site's scan of their .pth files, which costs tens of ms where an editable install or an
 # injected certificate bundle adds some; site's builtins (exit, help, ...) are put back.
 BOOTSTRAP = """\
 import importlib.machinery, os, sys
-sandbox_dir, site_dirs = sys.argv[-2:]
+line = b""
+while not line.endswith(b"\\n"):  # byte by byte: what follows on stdin is the keeper's
+    line += os.read(0, 1) or b"\\n"
+sandbox_dir, site_dirs = os.fsdecode(line[:-1]).split("\\0")
 if sys.flags.no_site:
     import site
     sys.path.extend(filter(None, site_dirs.split(os.pathsep)))
     site.setquit(), site.sethelper(), site.setcopyright()
 program = {"__name__": "__main__", "__builtins__": __builtins__}
-for name in ("codec", "worker"):
+for name in ("codec", "isolation", "worker"):
     path = os.path.join(sandbox_dir, name + ".py")
     exec(importlib.machinery.SourceFileLoader(name, path).get_code(name), program)
 """
 
 
 def interpreter_command(python: str, *arguments: str) -> list:
-    """The command line of a keeper (arguments: "keeper") or zygote ("zygote", fd)."""
+    """The command line of a keeper (arguments: "keeper") or zygote ("zygote", fd); its stdin
+    must start with bootstrap_line(python)."""
+    return [python, "-I", *(["-S"] if python == sys.executable else []), "-c", BOOTSTRAP,
+            *arguments]
+
+
+def bootstrap_line(python: str) -> bytes:
+    """Where BOOTSTRAP finds the sandbox's program and (for our own interpreter) site-packages."""
+    site_dirs = ""
     if python == sys.executable:  # our site-packages are this interpreter's
         import site
         site_dirs = os.pathsep.join(path for path in site.getsitepackages()
                                     if os.path.isdir(path))
-        return [python, "-I", "-S", "-c", BOOTSTRAP, *arguments, SANDBOX_DIR, site_dirs]
-    return [python, "-I", "-c", BOOTSTRAP, *arguments, SANDBOX_DIR, ""]
+    return os.fsencode(f"{SANDBOX_DIR}\0{site_dirs}\n")
 
 
 def worker_env(home: str) -> dict:
@@ -87,6 +99,8 @@ def launch(python: str) -> Launched:
             interpreter_command(python, "keeper"), env=worker_env("/"), cwd="/",
             pass_fds=keeper_fds, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
             start_new_session=True)  # a Ctrl-C at the terminal is the grader's to handle
+        popen.stdin.write(bootstrap_line(python))
+        popen.stdin.flush()
     except BaseException:
         for fd in (cmd_w, resp_r):
             os.close(fd)

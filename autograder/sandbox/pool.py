@@ -27,7 +27,7 @@ import threading
 
 from autograder.errors import AutograderError
 from autograder.sandbox import codec
-from autograder.sandbox.launch import interpreter_command, worker_env
+from autograder.sandbox.launch import bootstrap_line, interpreter_command, worker_env
 
 REPLY_SECONDS = 30.0  # includes the zygote's own start-up on the first request
 
@@ -46,7 +46,9 @@ class WorkerPool:
             self._process = subprocess.Popen(
                 interpreter_command(self.python, "zygote", str(zygote_end.fileno())),
                 env=worker_env("/"), cwd="/", pass_fds=[zygote_end.fileno()],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True)
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, start_new_session=True)
+            with self._process.stdin as stdin:
+                stdin.write(bootstrap_line(self.python))
         finally:
             zygote_end.close()
 

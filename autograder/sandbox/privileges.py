@@ -29,16 +29,32 @@ class SandboxUser:
 
 
 def numbered_users(count: int) -> list:
-    """Names of up to `count` of the users autograder-student-1, -2, ... that exist (setup.sh
-    makes one per core), for graders that run at the same time to run students as different
-    users."""
+    """Names of `count` users $AUTOGRADER_SANDBOX_USER-1, -2, ..., for graders that run at the
+    same time to run students as different users: those that exist (setup.sh makes one per
+    core), and, as root, the missing ones created now (system users: no home, no login shell).
+    Fewer when a user cannot be created; the caller runs only that many graders at once."""
     names = []
     for number in range(1, count + 1):
+        name = f"{DEFAULT_USER}-{number}"
         try:
-            names.append(pwd.getpwnam(f"{DEFAULT_USER}-{number}").pw_name)
+            pwd.getpwnam(name)
         except KeyError:
-            break
+            if os.geteuid() != 0 or not _create_user(name):
+                break
+        names.append(name)
     return names
+
+
+def _create_user(name: str) -> bool:
+    try:
+        made = subprocess.run(["useradd", "--system", "--no-create-home", "--shell",
+                               "/usr/sbin/nologin", name], capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    if made.returncode != 0:
+        return False
+    print(f"autograder sandbox: created the sandbox user {name!r}", file=sys.stderr)
+    return True
 
 
 def resolve_user(user: str | None) -> SandboxUser | None:

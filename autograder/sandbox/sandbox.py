@@ -23,6 +23,7 @@ submission started. The process layout is described at the top of worker.py.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import secrets
@@ -36,12 +37,23 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from autograder.errors import AutograderError
+from autograder.errors import AutograderError, GraderFault
 from autograder.sandbox import codec, launch
 from autograder.sandbox.launch import worker_env
 from autograder.sandbox.privileges import check_sandbox_user_can_run, resolve_user
 
 GRADER_ROOT = Path(__file__).resolve().parents[2]  # the directory that holds `autograder/`
+# What a worker must never read: the grader's packages (reference/ holds reference solutions),
+# and what protect() adds (the assignment, the export). With a private root they are not in the
+# worker's view at all; without one, grading is refused while the sandbox user can read them.
+GRADER_PACKAGES = [str(GRADER_ROOT / "autograder"), str(GRADER_ROOT / "reference")]
+_protected: list = [str(GRADER_ROOT / "reference")]
+# The system's files a worker needs, mounted read-only in its private root (python's own are
+# added per interpreter). /etc holds only the dynamic linker's cache: no passwd, no shadow.
+SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32",
+                "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d")
+SHARED_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm")  # what every user may write, without isolation
+ISOLATION_SWITCH = "AUTOGRADER_SANDBOX_ISOLATION"  # "0": no namespaces or cgroup (to test)
 LOAD_KINDS = {"missing-file", "syntax", "exception", "memory", "timeout", "crashed"}
 CALL_KINDS = {"exception", "memory", "timeout", "crashed", "missing", "bad-output",
               "not-loaded", "stale-handle"}
@@ -58,6 +70,9 @@ class Limits:
     output_bytes: int = 64 * 1024    # printed output kept per request for feedback
     file_bytes: int = 16 << 20       # RLIMIT_FSIZE: any file the worker writes, its stdout too
     processes: int = 64              # RLIMIT_NPROC of the sandbox user (when dropping to one)
+    disk_bytes: int = 64 << 20       # the private root's tmpfs: workdir, /tmp, /dev/shm together
+    files: int = 4096                # inodes of that tmpfs (empty files cost memory too)
+    open_files: int = 256            # RLIMIT_NOFILE
     message_bytes: int = 64 << 20    # largest frame either side accepts
     start_seconds: float = 30.0      # for a new worker to become ready
 
@@ -94,8 +109,25 @@ class CallOutcome:
     seconds: float = 0.0
 
 
+def protect(*paths) -> None:
+    """Add folders no worker may read (the assignment, an export), for every Sandbox after."""
+    for path in paths:
+        real = os.path.realpath(path)
+        if real not in _protected:
+            _protected.append(real)
+
+
+class IsolationRefused(GraderFault):
+    """The machine cannot hide the grader's files from the worker and they are readable."""
+
+    def __init__(self, message: str, protections: dict):
+        super().__init__(message)
+        self.protections = protections
+
+
 class _Broken(Exception):
-    """The worker is unusable (hung, dead, or sent malformed data); kind as in the outcomes."""
+    """The worker is unusable (hung, dead, or sent malformed data); kind as in the outcomes,
+    or "channel": the frames themselves were malformed (retried once, then a GraderFault)."""
 
     def __init__(self, kind: str, message: str):
         super().__init__(message)
@@ -118,6 +150,7 @@ class Sandbox:
         self.pool = pool
         self.python = pool.python if pool else (python or sys.executable)
         self.restarts = 0
+        self.protections: dict = {}  # protection -> "active" or "not available: why"
         self._worker: _Worker | None = None
         self._placed: dict = {}   # name in the workdir -> the file it is a copy of
         self._modules: list = []  # (file name or None, module name), in the order loaded
@@ -128,6 +161,7 @@ class Sandbox:
         os.chmod(self._root, 0o711)
         self.workdir = self._root / "work"
         self.workdir.mkdir(mode=0o700)
+        (self._root / "root").mkdir(mode=0o700)  # where a worker's private root is mounted
         if self.user:
             os.chown(self.workdir, self.user.uid, self.user.gid)
         try:
@@ -271,12 +305,20 @@ class Sandbox:
         if self._worker:
             self._worker.stop()
             self._worker = None
+        if self.user and self.protections.get(PRIVATE_ROOT) != "active":
+            _remove_files_of(self.user.uid)
         if self._root.exists():
             shutil.rmtree(self._root, ignore_errors=True)
 
     # --------------------------------------------------------------------------- internals
 
     def _copy(self, path: Path, name: str) -> None:
+        try:
+            self._copy_file(path, name)
+        except OSError as error:  # our disk (full?), not the student's file: not graded
+            raise GraderFault(f"could not copy {name} for the sandbox: {error}") from None
+
+    def _copy_file(self, path: Path, name: str) -> None:
         *folders, file_name = name.split("/")
         directory = os.open(self.workdir, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
         try:
@@ -328,8 +370,27 @@ class Sandbox:
 
         Each reply has the wall-clock limit of one call, counted from the one before it. On a
         broken worker, _Broken carries the replies read before it (.replies) and the time spent
-        waiting for the next one (.seconds).
+        waiting for the next one (.seconds). Malformed frames are not the student's doing as
+        far as we can tell: the rest of the request goes to a fresh worker once, and if its
+        frames are malformed too, the submission cannot be graded (GraderFault).
         """
+        try:
+            return self._exchange(request, replies)
+        except _Broken as broken:
+            if broken.kind != "channel":
+                raise
+            done = broken.replies
+        retry = dict(request, calls=request["calls"][len(done):]) if "calls" in request else request
+        try:
+            return done + self._exchange(retry, replies - len(done))
+        except _Broken as again:
+            if again.kind == "channel":
+                raise GraderFault(f"the sandbox's channel broke twice ({again.message}); "
+                                  "this submission was not graded") from None
+            again.replies = done + again.replies
+            raise
+
+    def _exchange(self, request: dict, replies: int) -> list:
         if self._worker and self._worker.reported():  # died between requests: not this one's fault
             self._discard_worker()
         if self._worker is None:
@@ -376,7 +437,11 @@ class Sandbox:
         config = {"uid": self.user.uid if self.user else None,
                   "gid": self.user.gid if self.user else None,
                   "workdir": str(self.workdir), "env": worker_env(str(self.workdir)),
-                  "strip_paths": [str(GRADER_ROOT)], "limits": asdict(self.limits), "token": token}
+                  "strip_paths": [str(GRADER_ROOT)], "limits": asdict(self.limits), "token": token,
+                  "isolate": os.environ.get(ISOLATION_SWITCH, "1") != "0",
+                  "root": str(self._root / "root"), "staging": str(self._root / "submitted"),
+                  "readonly": readonly_paths(self.python), "hidden": GRADER_PACKAGES + _protected,
+                  "protected": list(_protected) if self.user else []}
         popen = None
         if self.pool:
             (cmd_w, resp_r, ctl), keeper_fds = launch.channels()
@@ -397,14 +462,106 @@ class Sandbox:
                 pass  # the keeper died: wait_ready below says how
         worker = _Worker(cmd_w, resp_r, ctl, keeper_pid, popen, token, self.limits)
         try:
-            worker.wait_ready(time.monotonic() + self.limits.start_seconds)
+            ready = worker.wait_ready(time.monotonic() + self.limits.start_seconds)
         except _Broken as broken:
             worker.stop()
             if self.user:
                 # Checked only on failure: probing up front costs a whole interpreter start.
-                check_sandbox_user_can_run(self.python, self.user.name)
-            raise AutograderError(f"the sandbox worker did not start: {broken.message}") from None
+                try:
+                    check_sandbox_user_can_run(self.python, self.user.name)
+                except AutograderError as error:
+                    raise GraderFault(str(error)) from None
+            raise GraderFault(f"the sandbox worker did not start: {broken.message}") from None
+        self.protections = ready["protections"]
+        if ready["exposed"]:
+            worker.stop()
+            raise IsolationRefused(
+                f"refusing to grade: this machine does not let the sandbox hide files "
+                f"(private root {self.protections.get(PRIVATE_ROOT, '?')}), and the sandbox user "
+                f"{self.user.name!r} can read {', '.join(ready['exposed'])}; make them readable "
+                "by root only (chmod 700) or grade where mount namespaces are allowed",
+                self.protections)
+        _note_unprotected(self.protections)
         return worker
+
+
+PRIVATE_ROOT = "private root (mount namespace)"
+_noted: set = set()
+
+
+def _note_unprotected(protections: dict) -> None:
+    """Say once per process, on stderr (the instructor's log), what could not be enforced."""
+    missing = tuple(sorted(f"{name} ({status.removeprefix('not available: ')})"
+                           for name, status in protections.items() if status != "active"))
+    if missing and missing not in _noted:
+        _noted.add(missing)
+        print("autograder sandbox: not enforced on this machine: " + "; ".join(missing),
+              file=sys.stderr)
+
+
+def describe_protections(limits: Limits) -> tuple:
+    """(text, whether grading may go on): each protection a worker gets on this machine,
+    active or why not, found by starting one (`autograder doctor`)."""
+    try:
+        with Sandbox(limits) as box:
+            statuses, user, refusal = box.protections, box.user, None
+    except IsolationRefused as refused:
+        statuses, user, refusal = refused.protections, resolve_user("auto"), str(refused)
+    width = max(map(len, statuses))
+    lines = ["How student code is isolated here:"]
+    for name, status in statuses.items():
+        if name == "separate user" and user and status == "active":
+            status += f" ({user.name})"
+        lines.append(f"  {name:<{width}}  {status}")
+    disk = (f"{limits.disk_bytes >> 20} MiB of files in all (its folder, /tmp, /dev/shm), "
+            if statuses.get(PRIVATE_ROOT) == "active" else "no total for files (no private root), ")
+    lines.append(f"  limits per worker: {limits.cpu_seconds_per_call} s of CPU and "
+                 f"{limits.wall_seconds_per_call:g} s per call, {limits.memory_bytes >> 20} MiB of "
+                 f"address space, {disk}{limits.file_bytes >> 20} MiB per file, "
+                 f"{limits.processes} processes, {limits.open_files} open files")
+    lines.append(f"Grading is refused: {refusal}" if refusal else "Grading can go on.")
+    return "\n".join(lines), refusal is None
+
+
+def _remove_files_of(uid: int) -> None:
+    """Without a private root a worker can write the machine's shared folders: what its user
+    left there goes when the sandbox closes (links are removed, never followed)."""
+    for folder in SHARED_WRITABLE:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def readonly_paths(python: str) -> list:
+    """What a worker of `python` sees read-only: the system's libraries and the interpreter's
+    installation (prefix and site-packages), outermost folders only."""
+    return _readonly_paths(python)
+
+
+@functools.lru_cache(maxsize=None)
+def _readonly_paths(python: str) -> list:
+    real = os.path.realpath(python)
+    wanted = {os.path.dirname(os.path.dirname(real)), os.path.dirname(real)}
+    if python == sys.executable:
+        import site
+        wanted |= {sys.prefix, sys.base_prefix, sys.exec_prefix, *site.getsitepackages()}
+    wanted = {os.path.realpath(path) for path in wanted if os.path.isdir(path)}
+    paths = [path for path in SYSTEM_PATHS if os.path.lexists(path)]
+    for path in sorted(wanted):
+        if not any(path == kept or path.startswith(kept.rstrip("/") + "/") for kept in paths):
+            paths.append(path)
+    return paths
 
 
 def _stale_handle(value, token):
@@ -421,11 +578,11 @@ def _check_reply(reply, kinds) -> None:
              "output": str, "truncated": bool, "mutated": list, "value": object}
     if type(reply) is not dict or set(reply) != set(types) or not all(
             isinstance(reply[key], expected) for key, expected in types.items()):
-        raise _Broken("crashed", "the worker sent a malformed reply")
+        raise _Broken("channel", "the worker sent a malformed reply")
     if reply["ok"] != (reply["kind"] is None) or (reply["kind"] and reply["kind"] not in kinds):
-        raise _Broken("crashed", f"the worker sent an unknown outcome {reply['kind']!r}")
+        raise _Broken("channel", f"the worker sent an unknown outcome {reply['kind']!r}")
     if not all(type(name) in (int, str) for name in reply["mutated"]):
-        raise _Broken("crashed", "the worker sent a malformed list of modified arguments")
+        raise _Broken("channel", "the worker sent a malformed list of modified arguments")
 
 
 class _Worker:
@@ -437,13 +594,17 @@ class _Worker:
         self.pid = None
         os.set_blocking(cmd_w, False)
 
-    def wait_ready(self, deadline: float) -> None:
+    def wait_ready(self, deadline: float) -> dict:
+        """The worker's first message: {"token", "protections", "exposed"}."""
         started = self._read_frame(self.ctl.fileno(), deadline, watch_ctl=False)
         ready = self._read_frame(self.resp_r, deadline)
         if (type(started) is not dict or type(started.get("worker_pid")) is not int
-                or type(ready) is not dict or ready.get("token") != self.token):
+                or type(ready) is not dict or ready.get("token") != self.token
+                or type(ready.get("protections")) is not dict
+                or type(ready.get("exposed")) is not list):
             raise _Broken("crashed", "unexpected start-up messages")
         self.pid = started["worker_pid"]
+        return ready
 
     def reported(self) -> bool:
         """Whether the keeper has spoken (or gone) since start-up: the worker is dead."""
@@ -471,7 +632,7 @@ class _Worker:
             body = self._read_exact(fd, body_len, deadline, watch_ctl)
             return codec.decode(header, body)
         except codec.CodecError as error:
-            raise _Broken("crashed", f"the worker sent malformed data ({error})") from None
+            raise _Broken("channel", f"the worker sent malformed data ({error})") from None
 
     def _read_exact(self, fd, n, deadline, watch_ctl) -> bytes:
         chunks, got = [], 0
@@ -510,6 +671,10 @@ class _Worker:
         code = report.get("worker_exit") if type(report) is dict else None
         if type(code) is not int:
             return "crashed", "the worker's supervisor sent a malformed report"
+        if report.get("out_of_memory") is True:
+            return "memory", (f"used more than {self.limits.memory_bytes >> 20} MiB of memory "
+                              f"(files in /tmp and /dev/shm, up to {self.limits.disk_bytes >> 20}"
+                              " MiB, count too); the worker was stopped and replaced")
         if code == -signal.SIGXCPU:
             return "timeout", (f"used more than {self.limits.cpu_seconds_per_call} s of CPU "
                                "time; the worker was stopped and replaced")

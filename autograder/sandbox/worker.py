@@ -1,13 +1,14 @@
 # The program of the sandbox's own processes: keeper, worker and zygote.
 #
 # This file is never imported. A keeper or zygote is `python -I -S -c <launch.BOOTSTRAP>`, which
-# runs codec.py and then this file in one namespace: the names of codec.py (np, encode, decode,
-# read_prefix, Handle, Rng, CodecError, ...) are in scope here, and nothing from the autograder
-# package is, nor is it on sys.path (the student's user could not read it anyway).
+# runs codec.py, isolation.py and then this file in one namespace: the names of codec.py (np,
+# encode, decode, read_prefix, Handle, Rng, CodecError, ...) and isolation.py are in scope here,
+# and nothing from the autograder package is, nor is it on sys.path.
 #
 #   grader ──cmd pipe──▶ worker (unprivileged, limited, runs the student's module)
-#          ◀─resp pipe──
-#          ◀─ctl socket─▶ keeper (the worker's parent; privileged when the grader is root)
+#          ◀─resp pipe──   │ child of
+#                        sandbox init (PID 1 of the worker's namespaces; see isolation.py)
+#          ◀─ctl socket─▶ keeper (the init's parent; privileged when the grader is root)
 #
 # The keeper is a child subreaper: every process the submission starts, daemons included, stays
 # its descendant, so it can kill them all when the grader closes the ctl socket or the worker
@@ -35,7 +36,6 @@ _libc = ctypes.CDLL(None, use_errno=True)
 # Taken before any student code runs: a submission may monkeypatch numpy's Python-level
 # functions, but not these C methods, which do the copying and comparing below.
 _array = np.array
-_view = np.ndarray.view
 _copy = np.ndarray.copy
 _default_rng = np.random.default_rng
 _NUMPY_SCALARS = frozenset(t for t in set(np.sctypeDict.values())
@@ -82,7 +82,8 @@ def _read_exact(fd, n):
 # ---------------------------------------------------------------------------------- keeper
 
 def run_keeper(config):
-    """Start the worker, then wait: for the grader to close ctl, or for the worker to die.
+    """Start the sandbox init (which starts the worker), then wait: for the grader to close
+    ctl, or for the worker to die.
 
     Either way, kill every descendant, tell the grader how the worker ended, and exit.
     """
@@ -92,34 +93,81 @@ def run_keeper(config):
     signal.signal(signal.SIGCHLD, lambda signum, frame: None)
     signal.set_wakeup_fd(wake_w)
     cmd_fd, resp_fd, ctl_fd = config["fds"]
-    worker_pid = os.fork()
-    if worker_pid == 0:
+    cgroup, protections = None, {}
+    if config["uid"] is not None or config["isolate"]:
+        cgroup, protections["memory cgroup"] = create_memory_cgroup(config)
+        protections["pid namespace"] = unshare_pid_namespace(config)
+    status_r, status_w = os.pipe()
+    init_pid = os.fork()
+    if init_pid == 0:
         try:
-            run_worker(config, cmd_fd, resp_fd)
+            os.close(status_r)
+            for fd in (ctl_fd, wake_r, wake_w):
+                os.close(fd)
+            run_init(config, cmd_fd, resp_fd, status_w, cgroup, protections)
         finally:
             os._exit(70)
-    os.close(cmd_fd)
-    os.close(resp_fd)
+    for fd in (cmd_fd, resp_fd, status_w):
+        os.close(fd)
     message_bytes = config["limits"]["message_bytes"]
     status = None
     try:
-        write_frame(ctl_fd, {"worker_pid": worker_pid}, message_bytes)
+        write_frame(ctl_fd, {"worker_pid": init_pid}, message_bytes)
         while status is None:
             readable, _, _ = select.select([ctl_fd, wake_r], [], [])
             if ctl_fd in readable and not os.read(ctl_fd, 4096):  # the grader closed it
                 break
             if wake_r in readable:
                 os.read(wake_r, 4096)
-                status = _reap(worker_pid)
+                status = _reap(init_pid)
     finally:  # whatever went wrong here, nothing the submission started may outlive us
         kill_descendants()
     if status is not None:
-        exit_code = os.waitstatus_to_exitcode(status)
+        # The init passes on the worker's wait status; none if the init itself was killed.
+        reported = os.read(status_r, 64)
+        if reported.isdigit():
+            status = int(reported)
+        report = {"worker_exit": os.waitstatus_to_exitcode(status),
+                  "out_of_memory": bool(cgroup) and cgroup_ran_out(cgroup)}
         try:
-            write_frame(ctl_fd, {"worker_exit": exit_code}, message_bytes)
+            write_frame(ctl_fd, report, message_bytes)
         except OSError:
             pass
+    if cgroup:
+        remove_cgroup(cgroup)
     os._exit(0)
+
+
+def run_init(config, cmd_fd, resp_fd, status_w, cgroup, protections):
+    """The sandbox init: join the cgroup, enter the namespaces, start the worker, reap every
+    process until the worker ends, pass its wait status on and exit. PID 1 of the PID
+    namespace when there is one, so its exit makes the kernel kill all that is left in it."""
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if cgroup:
+        try:
+            join_cgroup(cgroup)
+        except OSError as error:
+            protections["memory cgroup"] = f"not available: {error.strerror or error}"
+    protections.update(enter_namespaces(config, config["uid"], config["gid"]))
+    worker_pid = os.fork()
+    if worker_pid == 0:
+        try:
+            os.close(status_w)
+            run_worker(config, cmd_fd, resp_fd, protections)
+        finally:
+            os._exit(70)
+    os.close(cmd_fd)
+    os.close(resp_fd)
+    while True:
+        try:
+            pid, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            os._exit(0)
+        if pid == worker_pid:
+            os.write(status_w, str(status).encode())
+            os._exit(0)
 
 
 def _reap(worker_pid):
@@ -176,13 +224,11 @@ def _descendants(root):
 
 # ---------------------------------------------------------------------------------- worker
 
-def run_worker(config, cmd_fd, resp_fd):
+def run_worker(config, cmd_fd, resp_fd, protections):
     """Become the limited, unprivileged worker and serve the grader's requests until EOF."""
-    signal.set_wakeup_fd(-1)
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a capped write fails with EFBIG instead
     os.setsid()
-    keeper = os.getppid()
+    parent = os.getppid()
     _close_fds_except({cmd_fd, resp_fd})
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
@@ -192,9 +238,12 @@ def run_worker(config, cmd_fd, resp_fd):
         os.setgroups([])
         os.setgid(config["gid"])
         os.setuid(config["uid"])
+        protections["separate user"] = ACTIVE
+    else:
+        protections["separate user"] = "not available: the grader is not root"
     _prctl(PR_SET_NO_NEW_PRIVS, 1)
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != keeper:  # the keeper died before PDEATHSIG was armed
+    if os.getppid() != parent:  # the sandbox init died before PDEATHSIG was armed
         os._exit(71)
     workdir = config["workdir"]
     os.chdir(workdir)
@@ -203,7 +252,24 @@ def run_worker(config, cmd_fd, resp_fd):
     if "tempfile" in sys.modules:  # imported by numpy: its default may be decided already
         sys.modules["tempfile"].tempdir = workdir
     _isolate_imports(workdir, config["strip_paths"])
-    Worker(config, cmd_fd, resp_fd).serve()
+    private_root = protections["private root (mount namespace)"] == ACTIVE
+    # Without a private root, what the grader protects must be unreadable to this user: the
+    # grader refuses to grade otherwise (the paths are forgotten before any student code runs).
+    exposed = [] if private_root else [path for path in config.pop("protected")
+                                       if _readable(path)]
+    Worker(config, cmd_fd, resp_fd, config["staging"] if private_root else None).serve(
+        {"protections": protections, "exposed": exposed})
+
+
+def _readable(path):
+    try:
+        if os.path.isdir(path):
+            os.listdir(path)
+        else:
+            os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))
+        return True
+    except OSError:
+        return False
 
 
 def _close_fds_except(keep):
@@ -221,6 +287,7 @@ def _set_limits(config):
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_AS, (limits["memory_bytes"],) * 2)
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_bytes"],) * 2)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limits["open_files"],) * 2)
     if config["uid"] is not None:  # counts every process of the user: only meaningful for ours
         resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"],) * 2)
 
@@ -274,8 +341,11 @@ class CappedOutput(io.RawIOBase):
 
 
 class Worker:
-    def __init__(self, config, cmd_fd, resp_fd):
+    def __init__(self, config, cmd_fd, resp_fd, staging):
+        """staging: where the grader's copies of the submission's files are (read-only), to be
+        copied into the workdir before each load; None when the workdir is that folder."""
         self.limits = config["limits"]
+        self.staging = staging
         self.token = config["token"]
         self.workdir = config["workdir"]
         self.cmd_fd, self.resp_fd = cmd_fd, resp_fd
@@ -300,11 +370,11 @@ class Worker:
         self.text = io.TextIOWrapper(io.BufferedWriter(self.sink), encoding="utf-8",
                                      errors="backslashreplace", line_buffering=True)
 
-    def serve(self):
-        """Requests: {"op": "load", "file", "module"}, one reply; {"op": "calls", "calls": [{
+    def serve(self, ready):
+        """ready: what the first reply tells the grader besides the token. Requests: {"op": "load", "file", "module"}, one reply; {"op": "calls", "calls": [{
         "function", "args", "kwargs"}, ...]}, one reply per call, each sent as soon as it is
         done and each call under its own CPU limit and output capture."""
-        self.reply({"ready": os.getpid(), "token": self.token})
+        self.reply({"ready": os.getpid(), "token": self.token, **ready})
         while True:
             request = read_frame(self.cmd_fd, self.limits["message_bytes"])
             if request is None:
@@ -363,6 +433,8 @@ class Worker:
         """Import the student's file as `module_name`, or (file_name None) the module of that
         name among the placed files; calls name it as "module:function", or go to the last
         file loaded (or the first module imported)."""
+        if self.staging:
+            self.copy_submission()
         if file_name is None:
             module = importlib.import_module(module_name)
         else:
@@ -379,6 +451,24 @@ class Worker:
         if file_name is not None or self.module is None:
             self.module = module
         return {"ok": True, "kind": None, "message": ""}
+
+    def copy_submission(self, relative=""):
+        """The grader's copies of the submission's files (folders too) into the workdir, a
+        tmpfs of bounded size; a file of the student's code in their place is replaced."""
+        for entry in os.scandir(os.path.join(self.staging, relative)):
+            name = os.path.join(relative, entry.name)
+            target = os.path.join(self.workdir, name)
+            if entry.is_dir(follow_symlinks=False):
+                if not os.path.isdir(target) or os.path.islink(target):
+                    if os.path.lexists(target):
+                        os.unlink(target)
+                    os.mkdir(target)
+                self.copy_submission(name)
+                continue
+            if os.path.lexists(target):
+                os.unlink(target)
+            with open(entry.path, "rb") as original, open(target, "xb") as copy:
+                copy.write(original.read())
 
     def call(self, function_name, args, kwargs):
         module_name, _, name = function_name.rpartition(":")
@@ -423,11 +513,13 @@ class Worker:
         """The student's return value as exact plain types; anything else becomes a Handle.
 
         Subclasses of plain types are rebuilt through the base class's own methods, so an
-        override (a lying __eq__, __array_function__, __iter__) cannot survive the copy.
+        override (a lying __eq__, __array_function__, __iter__) cannot survive the copy; an
+        ndarray subclass, or an array of objects, stays here as a Handle named for what it is.
         """
         if depth > MAX_DEPTH:
             raise CodecError(f"the return value is nested deeper than {MAX_DEPTH} levels")
         kind = type(value)
+        type_name = ""
         if value is None or kind in (bool, int, float, str):
             return value
         if kind in _NUMPY_SCALARS:
@@ -435,10 +527,12 @@ class Worker:
                 if issubclass(kind, numpy_kind):
                     return python_type(value)
             return _array(value, dtype=_complex128)  # no plain complex: a 0-d array
-        if issubclass(kind, _ndarray):
-            base = _view(value, _ndarray)
-            if base.dtype.newbyteorder("<").str in ALLOWED_DTYPES:
-                return _copy(base)
+        if kind is _ndarray:
+            if value.dtype.newbyteorder("<").str in ALLOWED_DTYPES:
+                return _copy(value)
+            type_name = f"numpy array of dtype {str(value.dtype)[:100]}"
+        elif issubclass(kind, _ndarray):  # np.matrix, a masked array: not what a check compares
+            type_name = f"{kind.__qualname__[:100]} (a subclass of numpy.ndarray)"
         elif issubclass(kind, (list, tuple)):
             items = (list if issubclass(kind, list) else tuple).__iter__(value)
             plain = [self.to_plain(item, depth + 1) for item in items]
@@ -450,7 +544,7 @@ class Worker:
         elif issubclass(kind, (int, float, str)):
             base_type = next(t for t in (int, float, str) if issubclass(kind, t))
             return getattr(base_type, f"__{base_type.__name__}__")(value)
-        handle = Handle(len(self.handles), kind.__qualname__[:200], self.token)
+        handle = Handle(len(self.handles), type_name or kind.__qualname__[:200], self.token)
         self.handles[handle.id] = value
         return handle
 

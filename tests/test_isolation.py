@@ -1,0 +1,309 @@
+"""A submission sees only itself (issue 10): hostile submissions from tests/corpus/isolation run
+through the real CLI as root, with the sandbox's kernel isolation and without it (the fallback,
+which must refuse to grade while the grader's files are readable by the sandbox user).
+
+Each test asserts the honest score, that nothing leaked into results.json (no reference, spec or
+classmate's line, no /etc/shadow line), and that nothing was left behind: no process of the
+sandbox users, no tagged file in /tmp or /dev/shm, no memory cgroup.
+"""
+
+import json
+import os
+import pwd
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.sandbox import Limits, Sandbox
+from autograder.sandbox.privileges import DEFAULT_USER
+from autograder.sandbox.sandbox import GRADER_ROOT
+from conftest import ROOT
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="isolation is the root grader's")
+CORPUS = ROOT / "tests" / "corpus" / "isolation"
+SPEC = """\
+# MARKER-SPEC-{marker}
+id: layers
+title: An affine layer
+submit:
+  code: layers.py
+questions:
+  - id: affine
+    kind: code
+    points: 3
+    function: affine_forward
+    reference: solution_layers.py:affine_forward
+    cases:
+      - name: a batch of 3
+        args: [{{normal: [3, 4]}}, {{normal: [4, 2]}}, {{normal: [2]}}]
+      - name: one example
+        args: [{{normal: [1, 4]}}, {{normal: [4, 2]}}, {{normal: [2]}}]
+"""
+REFERENCE = """\
+# MARKER-REFERENCE-{marker}
+def affine_forward(x, w, b):
+    return x @ w + b
+"""
+HONEST = """\
+# MARKER-CLASSMATE-{marker}
+def affine_forward(x, w, b):
+    return x.dot(w) + b
+"""
+ATTACKS = ["fill_tmp", "fill_shm", "fill_folder", "memfd", "fork_bomb", "kill_all", "socket"]
+
+
+@pytest.fixture
+def marker():
+    return secrets.token_hex(6)
+
+
+@pytest.fixture
+def assignment(tmp_path, marker):
+    folder = tmp_path / "layers"
+    folder.mkdir()
+    (folder / "assignment.yaml").write_text(SPEC.format(marker=marker))
+    (folder / "solution_layers.py").write_text(REFERENCE.format(marker=marker))
+    return folder
+
+
+def submission(folder: Path, template: str, **fields) -> Path:
+    folder.mkdir(parents=True)
+    text = (CORPUS / template).read_text()
+    for name, value in fields.items():
+        text = text.replace(f"__{name.upper()}__", str(value))
+    (folder / "layers.py").write_text(text)
+    return folder
+
+
+def run_cli(*arguments, env=None, pythonpath=ROOT):
+    environment = dict(os.environ, PYTHONPATH=str(pythonpath), **(env or {}))
+    return subprocess.run([sys.executable, "-m", "autograder", *map(str, arguments)],
+                          capture_output=True, text=True, env=environment, timeout=600,
+                          cwd="/")  # not the checkout: `-m` would import the grader from there
+
+
+def shadow_lines() -> list:
+    return [line for line in Path("/etc/shadow").read_text().splitlines() if len(line) > 8]
+
+
+def assert_nothing_leaked(text: str, marker: str) -> None:
+    assert marker not in text, "a secret line reached results.json"
+    assert not any(line in text for line in shadow_lines())
+
+
+def sandbox_users() -> list:
+    return [entry.pw_uid for entry in pwd.getpwall()
+            if entry.pw_name == DEFAULT_USER or entry.pw_name.startswith(DEFAULT_USER + "-")]
+
+
+def assert_nothing_left(tag: str) -> None:
+    uids = set(sandbox_users())
+    survivors = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_bytes()
+            if Path(f"/proc/{pid}").stat().st_uid in uids and b") Z " not in stat:
+                survivors.append(pid)
+        except OSError:
+            continue
+    assert survivors == []
+    for folder in ("/tmp", "/dev/shm"):
+        assert [name for name in os.listdir(folder) if tag in name] == []
+    assert not [path for path in Path("/tmp").glob("autograder-sandbox-*/work/*") if tag in path.name]
+
+
+def score(results: Path) -> float:
+    return json.loads(results.read_text())["score"]
+
+
+# ------------------------------------------------------------------------------- one grade
+
+def test_a_submission_that_steals_finds_nothing_and_keeps_its_score(assignment, marker,
+                                                                     tmp_path):
+    targets = [str(assignment), str(GRADER_ROOT / "reference"), "/etc/shadow", "/work",
+               "/autograder"]
+    folder = submission(tmp_path / "thief", "steal.py", targets=targets)
+    results = tmp_path / "results.json"
+    done = run_cli("grade", assignment, folder, "--results", results)
+    text = results.read_text()
+    assert done.returncode == 0, done.stderr
+    assert score(results) == 3, text  # it raises with its loot if it found anything
+    assert_nothing_leaked(text, marker)
+
+
+def test_doctor_says_which_protections_are_active(tmp_path):
+    done = run_cli("doctor")
+    assert done.returncode == 0, done.stdout + done.stderr
+    for protection in ("separate user", "pid namespace", "network namespace", "ipc namespace",
+                       "private root (mount namespace)", "memory cgroup"):
+        assert protection in done.stdout
+    off = run_cli("doctor", env={"AUTOGRADER_SANDBOX_ISOLATION": "0"})
+    assert "turned off" in off.stdout and "network namespace" in off.stdout
+
+
+# ------------------------------------------------------------------ regrade, hostile class
+
+def test_hostile_neighbours_in_a_regrade_change_no_honest_grade(assignment, marker, tmp_path):
+    """More grader processes than cores, each attack in its own submission beside honest ones;
+    the sandbox users for the graders are created on demand (and removed afterwards)."""
+    tag = f"hostile-{marker}"
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.setblocking(False)
+    export = tmp_path / "export"
+    honest = [f"{n}" for n in range(1, 5)]
+    for number in honest:
+        folder = export / f"submission_{number}"
+        folder.mkdir(parents=True)
+        (folder / "layers.py").write_text(HONEST.format(marker=marker))
+    submission(export / "submission_50", "steal.py",
+               targets=[str(assignment), str(export), str(GRADER_ROOT / "reference"),
+                        "/etc/shadow"])
+    for number, attack in enumerate(ATTACKS, start=60):
+        submission(export / f"submission_{number}", "attack.py", attack=attack, tag=tag,
+                   port=listener.getsockname()[1])
+    prefix = f"{DEFAULT_USER}-t"
+    try:
+        done = run_cli("regrade", assignment, export, "-o", tmp_path / "out", "--jobs", 3,
+                       env={"AUTOGRADER_SANDBOX_USER": prefix})
+        assert done.returncode == 0, done.stderr
+        for number in honest + ["50"]:
+            results = tmp_path / "out" / number / "results.json"
+            assert score(results) == 3, results.read_text()
+        memfd = tmp_path / "out" / str(60 + ATTACKS.index("memfd")) / "results.json"
+        assert "MiB of memory" in memfd.read_text()  # the cgroup stopped it, and said so
+        for results in (tmp_path / "out").glob("*/results.json"):
+            assert_nothing_leaked(results.read_text(), marker)
+        with pytest.raises(BlockingIOError):  # nobody got through to the port
+            listener.accept()
+        assert_nothing_left(tag)
+        for number in (1, 2, 3):  # one user per grader, made for this run
+            pwd.getpwnam(f"{prefix}-{number}")
+    finally:
+        listener.close()
+        for number in (1, 2, 3):
+            subprocess.run(["userdel", f"{prefix}-{number}"], capture_output=True)
+
+
+# ---------------------------------------------------------------------------- the fallback
+
+def test_without_isolation_grading_is_refused_while_the_grader_is_readable(assignment,
+                                                                          tmp_path):
+    # Here the worktree (and so reference/) is readable by everyone: the refusal is the answer.
+    folder = submission(tmp_path / "honest", "steal.py", targets=[])
+    results = tmp_path / "results.json"
+    done = run_cli("grade", assignment, folder, "--results", results,
+                   env={"AUTOGRADER_SANDBOX_ISOLATION": "0"})
+    report = json.loads(results.read_text())
+    assert "refusing to grade" in results.read_text() and "reference" in results.read_text()
+    assert report["tests"][0]["status"] == "failed" and done.returncode == 3  # not graded
+
+
+@pytest.fixture
+def installed(tmp_path):
+    """The grader's packages in a folder only root may enter, as on Gradescope (pytest's own
+    tmp folders are 0700)."""
+    assert not Path("/tmp/pytest-of-root").stat().st_mode & 0o007
+    folder = tmp_path / "grader"
+    for package in ("autograder", "reference"):
+        shutil.copytree(GRADER_ROOT / package, folder / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
+def test_without_isolation_a_root_only_grader_grades_and_nothing_is_stolen(assignment, marker,
+                                                                          installed, tmp_path):
+    targets = [str(assignment), str(installed / "reference"), "/etc/shadow"]
+    folder = submission(tmp_path / "thief", "steal.py", targets=targets)
+    results = tmp_path / "results.json"
+    done = run_cli("grade", assignment, folder, "--results", results, pythonpath=installed,
+                   env={"AUTOGRADER_SANDBOX_ISOLATION": "0"})
+    assert done.returncode == 0, done.stderr
+    assert score(results) == 3, results.read_text()
+    assert_nothing_leaked(results.read_text(), marker)
+    assert "not enforced on this machine" in done.stderr  # the instructor is told
+
+
+def test_without_isolation_what_a_submission_leaves_is_removed(assignment, marker, installed,
+                                                                tmp_path):
+    tag = f"hostile-{marker}"
+    folder = submission(tmp_path / "bomber", "attack.py", attack="fork_bomb", tag=tag, port=0)
+    done = run_cli("grade", assignment, folder, "--results", tmp_path / "results.json",
+                   pythonpath=installed, env={"AUTOGRADER_SANDBOX_ISOLATION": "0"})
+    assert done.returncode == 0, done.stderr
+    assert_nothing_left(tag)  # its daemon, fork bomb and files in /tmp and /dev/shm
+
+
+# ------------------------------------------------------------------- the worker's own view
+
+VIEW = """\
+import os, socket
+
+def view():
+    try:
+        socket.create_connection(("127.0.0.1", 9), timeout=1)
+        network = "connected"
+    except OSError as error:
+        network = type(error).__name__
+    return {"root": sorted(os.listdir("/")), "pids": sorted(p for p in os.listdir("/proc")
+            if p.isdigit()), "network": network, "etc": sorted(os.listdir("/etc"))}
+
+def fill(folder):
+    written = 0
+    try:
+        while True:
+            with open(os.path.join(folder, f"fill-{written}"), "wb") as out:
+                out.write(b"x" * (1 << 20))
+            written += 1
+    except OSError as error:
+        return written, error.strerror
+
+def hog_memfd():
+    fds = []
+    while len(fds) < 200:
+        fd = os.memfd_create("hog")
+        for _ in range(16):
+            os.write(fd, b"x" * (1 << 20))
+        fds.append(fd)
+    return len(fds)
+"""
+
+
+@pytest.fixture
+def view_box(tmp_path):
+    (tmp_path / "view.py").write_text(VIEW)
+    with Sandbox(Limits(wall_seconds_per_call=20, memory_bytes=256 << 20,
+                        disk_bytes=32 << 20)) as box:
+        assert box.load(tmp_path / "view.py").ok
+        yield box
+    assert not list(Path("/tmp").glob("fill-*")) and not list(Path("/dev/shm").glob("fill-*"))
+
+
+def test_the_worker_sees_only_its_private_root(view_box):
+    assert set(view_box.protections.values()) == {"active"}, view_box.protections
+    seen = view_box.call("view").value
+    assert seen["root"] == sorted(["bin", "dev", "etc", "lib", "lib64", "proc", "root", "sbin",
+                                   "tmp", "usr"] if os.path.exists("/lib64") else
+                                  ["bin", "dev", "etc", "lib", "proc", "root", "sbin", "tmp",
+                                   "usr"])
+    assert seen["etc"] == sorted(name for name in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d")
+                                 if os.path.exists(f"/etc/{name}"))
+    assert seen["pids"] == ["2"]  # itself; its init is root's and hidden
+    assert seen["network"] != "connected"
+
+
+@pytest.mark.parametrize("folder", ["/tmp", "/dev/shm", "."])
+def test_files_in_tmp_shm_and_its_folder_share_one_bounded_disk(view_box, folder):
+    written, why = view_box.call("fill", folder).value
+    assert written < 32 and why == "No space left on device"
+
+
+def test_memory_held_in_memfds_meets_the_memory_cgroup(view_box):
+    outcome = view_box.call("hog_memfd")
+    assert outcome.kind == "memory" and "MiB of memory" in outcome.message
+    assert view_box.call("view").ok  # a fresh worker, the memory given back
