@@ -42,8 +42,8 @@ def main(user: str) -> int:
         [sys.executable, "-I", "-c", "import numpy"], user=user, group=pwd.getpwnam(user).pw_gid,
         extra_groups=[], capture_output=True, text=True, cwd="/")
     if probe.returncode != 0:
-        print(f"prepare: '{user}' still cannot run {sys.executable} with numpy:\n{probe.stderr}",
-              file=sys.stderr)
+        print(f"prepare: '{user}' still cannot run {sys.executable} with numpy (exit status "
+              f"{probe.returncode}):\n{probe.stderr}", file=sys.stderr)
         return 1
     return 0
 
