@@ -106,6 +106,9 @@ def _parser() -> argparse.ArgumentParser:
     target.add_argument("--student", action="store_true",
                         help="the handout: starter files, prompts and the self-check")
     build_command.add_argument("-o", "--output", type=Path, required=True, help="the zip to write")
+    build_command.add_argument("--no-verify", action="store_true",
+                               help="with --gradescope: skip grading the solution through the "
+                                    "zip before writing it")
     build_command.set_defaults(run=_build)
 
     show_command = commands.add_parser("show", help="print a student's variant of the prompts")
@@ -206,11 +209,13 @@ def _validate(args) -> int:
 
 def _build(args) -> int:
     if args.gradescope:
-        from .gradescope import build_zip as build
+        from .gradescope import build_zip
+        contents = build_zip(args.assignment, args.output, verify=not args.no_verify)
+        proof = "" if args.no_verify else "; the solution gets full marks through its run_autograder"
     else:
-        from .handout import build_handout as build
-    contents = build(args.assignment, args.output)
-    print(f"wrote {args.output} ({len(contents)} files)")
+        from .handout import build_handout
+        contents, proof = build_handout(args.assignment, args.output), ""
+    print(f"wrote {args.output} ({len(contents)} files){proof}")
     return EXIT_OK
 
 
