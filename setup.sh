@@ -8,8 +8,8 @@
 # PYTHON=<interpreter> (default python3) makes the venv from another python; VENV=<folder> puts
 # it elsewhere (CI's python 3.10 run uses .venv-3.10).
 # As root (a fresh Debian/Ubuntu machine, CI) it also installs python3 and python3-venv where
-# they are missing, creates the unprivileged users that student code runs as, and makes sure
-# they can start the venv's python.
+# they are missing, creates the unprivileged users that student code runs as, makes sure they
+# can start the venv's python, and makes the rest of this checkout unreadable to them.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
 PYTHON=${PYTHON:-python3}
@@ -58,6 +58,11 @@ if $is_root; then
             useradd --system --no-create-home --shell /usr/sbin/nologin "$user"
         fi
     done
+    # They must start the venv's python, which lives in this checkout, and must not read anything
+    # else of it (specs, solutions, the reference): others may traverse this folder, not list it,
+    # and may not enter anything in it but the venvs.
+    chmod o-rw .
+    find . -mindepth 1 -maxdepth 1 ! -name '.venv*' -exec chmod -R o-rwx {} +
     "$python" -m autograder.sandbox.prepare "$SANDBOX_USER"
 else
     echo "setup.sh: not root, so no sandbox user was made: student code you grade runs as you" \
