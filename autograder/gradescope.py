@@ -182,7 +182,8 @@ def course_files(assignment) -> tuple:
                                 file=where.file, line=where.line, key=where.key)
     paths.update(Path(support.path).resolve() for support in getattr(assignment, "support", ()))
     common = Path(os.path.commonpath([folder, *(path.parent for path in paths)]))
-    top = f"problems/{common.name or 'course'}"
+    # A course's own problems/ folder (this repository's, say) is the zip's problems/.
+    top = "problems" if common.name == "problems" else f"problems/{common.name or 'course'}"
     inside = "/".join(filter(None, [top, folder.relative_to(common).as_posix().strip(".")]))
     return inside, {f"{top}/{path.relative_to(common).as_posix()}": path for path in paths}
 
