@@ -287,3 +287,16 @@ def test_a_solution_that_loses_points_through_the_zip_fails_the_build(tmp_path, 
     # dropout_backward, and loss_and_grads, whose backward pass uses it
     assert "scores 25 / 27 (dropout-backward: `dropout_backward(dout, mask, p = 0.4)`" in error
     assert not (tmp_path / "a.zip").exists()
+
+
+def test_an_assignment_that_extends_another_ships_the_base_and_its_checks(tmp_path):
+    """cs231n-drop extends ../cs231n and names ../cs231n/checks.py: both folders are shipped
+    side by side, as here, and the zip proves itself on cs231n-drop's solution."""
+    archive = tmp_path / "autograder.zip"
+    assert main(["build", str(PROBLEMS / "cs231n-drop"), "--gradescope", "-o", str(archive)]) == 0
+    with zipfile.ZipFile(archive) as opened:
+        names = set(opened.namelist())
+        run = opened.read("run_autograder").decode()
+    assert {"problems/cs231n-drop/assignment.yaml", "problems/cs231n/assignment.yaml",
+            "problems/cs231n/checks.py", "problems/cs231n/cs231n/__init__.py"} <= names
+    assert "grade \\\n        problems/cs231n-drop " in run
