@@ -162,9 +162,11 @@ def course_files(assignment) -> tuple:
     """(the assignment's folder in the zip, {name in the zip: file}) for everything the
     assignment's specs need (the module docstring says what goes in)."""
     folder = assignment.folder.resolve()
-    spec_folders = [Path(spec).resolve().parent
-                    for spec in getattr(assignment, "spec_files", ())] or [folder]
+    spec_folders = [Path(spec).resolve().parent for spec in assignment.spec_files] or [folder]
     paths = {path.resolve() for spec_folder in spec_folders for path in _files(spec_folder)}
+    # Support files are shipped and importable in the grader too (cs231n.layers:f, say).
+    importable = IMPORTABLE_ON_GRADESCOPE | {Path(support.name).parts[0].removesuffix(".py")
+                                             for support in assignment.support}
     for question in assignment.questions:
         for target, where in _named_modules(question):
             module = target.partition(":")[0]
@@ -174,13 +176,14 @@ def course_files(assignment) -> tuple:
                     paths.add(path)
                     paths.update(beside.resolve() for beside in path.parent.glob("*.py")
                                  if beside.is_file())
-            elif module.split(".")[0] not in IMPORTABLE_ON_GRADESCOPE:
+            elif module.split(".")[0] not in importable:
                 raise SpecError(f"module '{module}' is not in the Gradescope zip and would not "
-                                f"import there (only {', '.join(PACKAGES)}, numpy, yaml and the "
-                                f"standard library do): name a file instead, such as "
+                                f"import there (only {', '.join(PACKAGES)}, the support files, "
+                                f"numpy, yaml and the standard library do): name a file "
+                                f"instead, such as "
                                 f"{module.rpartition('.')[2]}.py:{target.partition(':')[2]}",
                                 file=where.file, line=where.line, key=where.key)
-    paths.update(Path(support.path).resolve() for support in getattr(assignment, "support", ()))
+    paths.update(Path(support.path).resolve() for support in assignment.support)
     common = Path(os.path.commonpath([folder, *(path.parent for path in paths)]))
     # A course's own problems/ folder (this repository's, say) is the zip's problems/.
     top = "problems" if common.name == "problems" else f"problems/{common.name or 'course'}"

@@ -185,7 +185,13 @@ def _processes_with(tag: str) -> list:
     return found
 
 
-HOSTILE = sorted((CORPUS / "hostile").glob("*.py"))
+# Contained only by running student code as another user, which needs a root grader: as an
+# ordinary user the grader's files are the student's to read, and kill(-1) reaches the grader.
+NEEDS_ANOTHER_USER = {"kill_grader", "read_grader_source"}
+HOSTILE = [pytest.param(path, marks=pytest.mark.skipif(
+               os.geteuid() != 0 and path.stem in NEEDS_ANOTHER_USER,
+               reason="only a root grader runs student code as another user"))
+           for path in sorted((CORPUS / "hostile").glob("*.py"))]
 
 
 @pytest.mark.parametrize("source", HOSTILE, ids=lambda p: p.stem)
