@@ -32,12 +32,15 @@ fi
 
 venv_works() { "$VENV/bin/python" -m pip --version >/dev/null 2>&1; }
 make_venv() { rm -rf "$VENV" && "$PYTHON" -m venv "$@" "$VENV" >/dev/null 2>&1 && venv_works; }
+# Debian and Ubuntu ship venv's pip in a package of its own, python3-venv. Without it and without
+# root, a python that has pip lends it once to a venv that sees its packages, to install a pip of
+# the venv's own (the lent one may be too old to build this project, pip 22.0 on Ubuntu 22.04).
+borrow_pip() {
+    "$PYTHON" -m pip --version >/dev/null 2>&1 && make_venv --without-pip --system-site-packages \
+        && "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+}
 if ! venv_works; then
-    # Debian and Ubuntu ship venv's pip in a package of its own, python3-venv. Without it and
-    # without root, a python that has pip can still lend it to a venv that sees its packages.
-    make_venv \
-        || { apt_install python3-venv && make_venv; } \
-        || { "$PYTHON" -m pip --version >/dev/null 2>&1 && make_venv --without-pip --system-site-packages; } \
+    make_venv || { apt_install python3-venv && make_venv; } || borrow_pip \
         || die "$PYTHON cannot make a virtual environment: as root, run ./setup.sh (it installs python3-venv) or apt-get install python3-venv"
 fi
 python="$VENV/bin/python"
