@@ -129,8 +129,8 @@ def _own_memory_cgroup():
     raise OSError(0, "no memory cgroup controller is mounted")
 
 
-def join_cgroup(folder):
-    _write(os.path.join(folder, "cgroup.procs"), 0)  # 0: the writing process
+def join_cgroup(folder, pid):
+    _write(os.path.join(folder, "cgroup.procs"), pid)
 
 
 def cgroup_ran_out(folder):
