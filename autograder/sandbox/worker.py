@@ -94,10 +94,9 @@ def run_keeper(config):
     signal.signal(signal.SIGCHLD, lambda signum, frame: None)
     signal.set_wakeup_fd(wake_w)
     cmd_fd, resp_fd, ctl_fd = config["fds"]
-    cgroup, protections = None, {}
-    if config["uid"] is not None or config["isolate"]:
-        cgroup, protections["memory cgroup"] = create_memory_cgroup(config)
-        protections["pid namespace"] = unshare_pid_namespace(config)
+    protections = {}
+    cgroup, protections["memory cgroup"] = create_memory_cgroup(config)
+    protections["pid namespace"] = unshare_pid_namespace(config)
     status_r, status_w = os.pipe()
     joined_r, joined_w = os.pipe()
     init_pid = os.fork()
