@@ -5,8 +5,9 @@ Three whole processes, started in turn in every round so that machine load affec
   (b) peer:    python3 benchmarks/peer_gsutils/run_tests.py problems/hw6/solution, the
                conventional (unsafe, in-process) gradescope-utils autograder of the same HW6
   (c) bare:    python3 -c "import numpy, yaml"
-For each: CPU time (user + sys of the process and of every descendant it waited for, which in a
-grade is all of them: keepers, workers, the worker's own children; from os.wait4) and wall time,
+For each: CPU time (user + sys of the process and of every descendant: keepers, sandbox inits,
+workers and what they start; this script is their subreaper, so orphans are reaped and counted
+too; from getrusage(RUSAGE_CHILDREN) around each run) and wall time until the process exits,
 medians over the rounds, and the ratios a/b and a/c of both. On one core (--cpus 0, as on
 Gradescope's half CPU) wall time is about the CPU time of all processes; on two, the grader and
 the sandbox's worker overlap.
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -53,22 +55,44 @@ def cpu_set(text: str | None) -> set | None:
     return cpus
 
 
-def start(command, cpus) -> subprocess.Popen:
-    """Start `command` pinned to `cpus` (its descendants inherit the affinity)."""
+def start(command, cpus, quiet=False) -> subprocess.Popen:
+    """Start `command` pinned to `cpus` (its descendants inherit the affinity); quiet: without
+    its stderr (regrade's progress) too."""
     pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
-    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, preexec_fn=pin)
+    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, preexec_fn=pin,
+                            stderr=subprocess.DEVNULL if quiet else None)
 
 
-def measure(command, cpus) -> tuple:
-    """(CPU seconds of the process and its waited-for descendants, wall seconds)."""
+def become_subreaper() -> None:
+    """Orphans of the measured processes (a regrade's zygotes outlive their graders) become our
+    children, so that reaping them counts their CPU time too."""
+    import ctypes
+    pr_set_child_subreaper = 36
+    ctypes.CDLL(None).prctl(pr_set_child_subreaper, 1, 0, 0, 0)
+
+
+def _reap_all() -> None:
+    """Wait for every child left (the orphans the measured process left behind)."""
+    while True:
+        try:
+            os.wait4(-1, 0)
+        except ChildProcessError:
+            return
+
+
+def measure(command, cpus, quiet=False) -> tuple:
+    """(CPU seconds of the process and of every descendant, wall seconds until it exits)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    process = start(command, cpus)
-    _, status, usage = os.wait4(process.pid, 0)
+    process = start(command, cpus, quiet)
+    _, status, _ = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
+    _reap_all()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"{command} exited with {process.returncode}")
-    return usage.ru_utime + usage.ru_stime, wall
+    return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, wall
 
 
 # ------------------------------------------------------------------------------ memory
@@ -106,9 +130,9 @@ def _rss_and_peak_kib(pid: int) -> tuple:
     return rss, peak
 
 
-def memory(command, cpus) -> tuple:
+def memory(command, cpus, quiet=False) -> tuple:
     """(peak of the summed RSS, sum of each process's peak RSS) of `command`'s tree, in MiB."""
-    process = start(command, cpus)
+    process = start(command, cpus, quiet)
     together, peaks = 0, {}
     done = threading.Event()
 
@@ -129,6 +153,7 @@ def memory(command, cpus) -> tuple:
     process.wait()
     done.set()
     sampler.join()
+    _reap_all()
     return together / 1024, sum(peaks.values()) / 1024
 
 
@@ -137,6 +162,7 @@ def median(values) -> float:
 
 
 def main() -> int:
+    become_subreaper()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="timed rounds (default 15)")
     parser.add_argument("--cpus", help="pin every process to these CPUs, e.g. 0 (default: all)")
