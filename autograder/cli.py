@@ -209,7 +209,7 @@ def _doctor(args) -> int:
 
 def _validate(args) -> int:
     from .validate import render, validate
-    outcome = validate(args.assignment)
+    outcome = validate(args.assignment, show_progress=True)
     print(render(outcome))
     return EXIT_OK if outcome.ok else EXIT_INVALID
 
