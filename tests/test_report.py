@@ -185,7 +185,7 @@ def test_summary_and_command_say_what_changed_first(quiz_class, capsys):
     markdown = (out / "summary.md").read_text(encoding="utf-8")
     sections = [line for line in markdown.splitlines() if line.startswith("## ")]
     assert sections[0] == "## Changed against Gradescope"
-    sentence = "4 of 29 scores changed against Gradescope's, by at most -2 points"
+    sentence = "4 of 29 scores changed against Gradescope's, by at most 2 points (Student 03: "
     assert sentence in markdown
     assert main(["regrade", str(QUIZ), str(export), "-o", str(out)]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
