@@ -74,5 +74,8 @@ def describe(changes: dict) -> str:
         return f"No score changed: all {compared} equal Gradescope's{unknown}."
     largest = changed[0]  # find_changes sorts the largest change first
     who = largest["student"] or largest["sid"] or f"submission {largest['submission_id']}"
+    size = abs(largest["difference"])
     return (f"{len(changed)} of {compared} scores changed against Gradescope's, by at most "
-            f"{largest['difference']:+g} points ({who}){unknown}; see {CHANGES_FILE}.")
+            f"{size:g} point{'' if size == 1 else 's'} ({who}: "
+            f"{largest['gradescope_score']:g} -> {largest['new_score']:g}){unknown}; "
+            f"see {CHANGES_FILE}.")

@@ -10,6 +10,7 @@ file of the report is written and summary.md says in one line how to get the pic
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 HISTOGRAM = "histogram.png"
@@ -54,7 +55,7 @@ def _histogram(pyplot, MaxNLocator, summary: dict, path: Path) -> None:
     axes.set_xlabel(f"total score out of {summary['max_score']:g} (bars {_bin_width(bins)} "
                     "wide; the last one is full marks)")
     axes.set_ylabel("submissions")
-    axes.set_title(f"{summary['title']}: {summary['submissions']} submissions")
+    _title(axes, f"{summary['title']}: {summary['submissions']} submissions")
     _save(pyplot, figure, path)
 
 
@@ -72,8 +73,13 @@ def _items(pyplot, summary: dict, path: Path) -> None:
     axes.set_xlim(0, 1.1)
     axes.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0", "25%", "50%", "75%", "100%"])
     axes.set_xlabel("mean score, as a share of the item's points")
-    axes.set_title(f"{summary['title']}: mean score per item")
+    _title(axes, f"{summary['title']}: mean score per item")
     _save(pyplot, figure, path)
+
+
+def _title(axes, text: str) -> None:
+    """A title that fits the figure: long assignment titles wrap onto a second line."""
+    axes.set_title(textwrap.fill(text, 70), fontsize=11)
 
 
 def _bin_width(bins: list) -> str:

@@ -38,12 +38,9 @@ from .inputs import RngSeed
 __all__ = ["RngSeed", "StudentError", "compare", "describe_mismatch"]
 
 
-class StudentError(StudentCodeError):
-    """A mistake of the student's: raise it in a check to give 0 for the check, with the
-    message as feedback. The student's failing calls raise it too."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
+# What the student's failing calls raise, and what a check raises for a mistake of the student's:
+# 0 for the check, the message as its feedback.
+StudentError = StudentCodeError
 
 
 def describe_mismatch(got, expected, *, batch: int | None = None,

@@ -34,6 +34,12 @@ def grade_folder(assignment_dir: Path | str, submission_dir: Path | str, *, stud
     try:
         assignment = load(assignment_dir, student)
         title = assignment.title
+        if not Path(submission_dir).is_dir():
+            # Nothing was submitted to grade: the command was given a wrong path, which is not
+            # the student's 0 (exit 2, like a broken spec).
+            raise AutograderError(f"the submission folder {submission_dir} does not exist"
+                                  if not Path(submission_dir).exists() else
+                                  f"the submission {submission_dir} is not a folder")
         submission = Submission(submission_dir, assignment.answers_file, assignment.code_files,
                                 support=assignment.support, pool=pool)
         return grade(assignment, submission)

@@ -37,6 +37,7 @@ from . import __version__, engine, gradebook, untrusted
 from .errors import AutograderError
 from .export import ExportedSubmission, read_export
 from .results import Report, setup_failure, write_results
+from .progress import Progress
 from .sandbox.privileges import DEFAULT_USER, numbered_users
 from .sandbox.sandbox import protect
 from .spec import load_assignment
@@ -101,7 +102,7 @@ def regrade(assignment_dir: Path | str, export_dir: Path | str, out_dir: Path | 
     """Grade every submission of the export into out_dir; returns the summary (summary.json).
 
     progress: called as progress(done, total, submission, outcome) after each submission;
-    default: a bar on a terminal, one line per submission otherwise (on stderr).
+    default: progress.py's bar on a terminal, one line per submission otherwise (on stderr).
     """
     assignment_dir, export_dir, out_dir = Path(assignment_dir), Path(export_dir), Path(out_dir)
     assignment = load_assignment(assignment_dir)  # a broken spec stops here, before any grading
@@ -111,7 +112,7 @@ def regrade(assignment_dir: Path | str, export_dir: Path | str, out_dir: Path | 
     for warning in export.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     out_dir.mkdir(parents=True, exist_ok=True)
-    progress = progress or _default_progress()
+    progress = progress or _default_progress(len(export.submissions))
     total, done = len(export.submissions), 0
     spec_hash = _spec_fingerprint(assignment_dir)
     todo = []
@@ -394,29 +395,13 @@ def _write_json(path: Path, data: dict) -> None:
 
 # ----------------------------------------------------------------------------- progress
 
-def _default_progress():
-    return _Bar() if sys.stderr.isatty() else _line
+def _default_progress(total: int):
+    shown = Progress(total, "submissions")
 
-
-class _Bar:
-    """A progress bar redrawn in place on a terminal, with the time left at the current pace."""
-
-    def __init__(self, width: int = 30):
-        self.width = width
-        self.started = time.monotonic()
-
-    def __call__(self, done: int, total: int, submission, outcome: Outcome) -> None:
-        elapsed = time.monotonic() - self.started
-        left = elapsed / done * (total - done)
-        filled = round(self.width * done / total)
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total}  "
-                         f"{elapsed:5.1f} s, ~{left:4.0f} s left " + ("\n" if done == total else ""))
-        sys.stderr.flush()
-
-
-def _line(done: int, total: int, submission: ExportedSubmission, outcome: Outcome) -> None:
-    print(f"[{done}/{total}] {submission.id} {submission.joined('name') or '-'}: "
-          f"{describe(outcome)}", file=sys.stderr, flush=True)
+    def show(done: int, total: int, submission: ExportedSubmission, outcome: Outcome) -> None:
+        shown.step(f"{submission.id} {submission.joined('name') or '-'}: {describe(outcome)}",
+                   timed=not outcome.skipped)
+    return show
 
 
 def describe(outcome: Outcome) -> str:

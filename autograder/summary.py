@@ -175,6 +175,9 @@ def _wrong_answers_section(items: list) -> list:
 
 
 def text_histogram(bins: list, width: int = 40) -> str:
+    """The histogram as text, from the lowest bin holding a score to the highest."""
+    filled = [i for i, b in enumerate(bins) if b["count"]]
+    bins = bins[filled[0]:filled[-1] + 1] if filled else bins
     peak = max((b["count"] for b in bins), default=0) or 1
     labels = [f"{_number(b['low'])}–{_number(b['high'])}" for b in bins]
     pad = max(map(len, labels), default=0)

@@ -26,6 +26,7 @@ import yaml
 from . import engine
 from .errors import SpecError
 from .known_wrong import WRONG_DIR, complete, judge, load_known_wrong
+from .progress import Progress
 from .spec import Assignment, code_files_in, load_assignment, substitute
 from .starter import SOLUTION_DIR, assignment_starters
 from .submission import Submission
@@ -74,11 +75,12 @@ class KnownWrongGrade:
     problems: list
 
 
-def validate(folder: Path | str) -> Validation:
+def validate(folder: Path | str, show_progress: bool = False) -> Validation:
     """Check the spec at `folder` (SpecError if it does not load) and grade the three submissions.
 
     When the spec has params, the default variant and two sample students' variants are checked,
-    and an item's grades are the worst over them.
+    and an item's grades are the worst over them. show_progress: report each grading on stderr
+    (progress.py), for the command line.
     """
     folder = Path(folder)
     base = load_assignment(folder)
@@ -88,6 +90,8 @@ def validate(folder: Path | str) -> Validation:
     problems: list = []
     starters = assignment_starters(base)
     known_wrong = load_known_wrong(folder, base)
+    progress = (Progress(3 * len(students) + len(known_wrong), "gradings") if show_progress
+                else None)
     with tempfile.TemporaryDirectory(prefix="autograder-validate-") as scratch:
         for index, student in enumerate(students):
             assignment = load_assignment(folder, student=student) if student else base
@@ -101,22 +105,25 @@ def validate(folder: Path | str) -> Validation:
                                      starters),
                 "wrong": _submission(Path(scratch) / f"wrong{index}", assignment, wrong, {}),
             }
-            grades = {name: _fractions(assignment, submission)
-                      for name, submission in submissions.items()}
+            grades = {}
+            for name, submission in submissions.items():
+                grades[name] = _fractions(assignment, submission)
+                if progress:
+                    progress.step()
             grades["wrong"] = {qid: grade for qid, grade in grades["wrong"].items() if qid in wrong}
             for question in assignment.questions:
                 _judge(items[question.id], question, grades, who,
                        has_key=question.id in key or _has_solution(folder, assignment, question))
         keyed = {item.id for item in items.values() if item.key == 1}
         known_wrong = _grade_known_wrong(folder, base, key_file, known_wrong, keyed,
-                                         Path(scratch))
+                                         Path(scratch), progress)
     for name in sorted(set(key_file) - {q.id for q in base.questions}):
         problems.append(f"{SOLUTION_DIR}/answers.yaml answers '{name}', which is not a question")
     return Validation(base, list(items.values()), len(students), problems, known_wrong)
 
 
 def _grade_known_wrong(folder: Path, assignment: Assignment, key_file: Node, known_wrong: list,
-                       keyed: set, scratch: Path) -> list:
+                       keyed: set, scratch: Path, progress: Progress | None) -> list:
     """Grade each of wrong/'s submissions (the default variant), completed from the key."""
     graded = []
     key = synthesize_key(assignment, key_file)
@@ -126,6 +133,8 @@ def _grade_known_wrong(folder: Path, assignment: Assignment, key_file: Node, kno
         submission = _submission(scratch / f"known-wrong{index}", assignment, answers, code)
         fractions = {qid: fraction for qid, (fraction, _) in
                      _fractions(assignment, submission).items()}
+        if progress:
+            progress.step()
         graded.append(KnownWrongGrade(known.name, known.fails,
                                       [q.id for q in assignment.questions if fractions[q.id] < 1],
                                       judge(known, fractions, keyed)))

@@ -1,27 +1,32 @@
-"""Time `autograder regrade` on 200 HW6 submissions against 200 bare `python3 -c "import numpy"`.
+"""Time `autograder regrade` on 200 HW6 submissions against two yardsticks, in one run.
 
 The submissions are copies of tests/corpus/hw6/correct/*.py and buggy/*.py (a mix, in turn),
 each as hw6.py in an export-shaped folder (submission_<id>/ and submission_metadata.yml).
-Both timings are taken in this one run, on this machine, one after the other:
-  baseline  200 processes `python3 -c "import numpy"` started one after another: what grading
-            costs when every submission pays for a fresh interpreter and nothing else;
-  regrade   regrade() from nothing (no earlier results): grader start-up, every check, the
-            gradebook and the summary, on every core.
-Target: regrade <= 0.5 x baseline.
+In every round, one after the other, on the same CPUs (--cpus 0: one core, as on Gradescope):
+  (a) regrade   `python3 -m autograder regrade` of the export from nothing: grader start-up,
+                every check, the gradebook and the summary, with one grader per CPU;
+  (b) peer      the conventional gradescope-utils autograder (benchmarks/peer_gsutils/) run on
+                every submission, one process each, as Gradescope would run it;
+  (c) baseline  N processes `python3 -c "import numpy"` one after another: what grading costs
+                when every submission pays for a fresh interpreter and nothing else.
+CPU time is user + sys of each process and every descendant (this script is their subreaper, as
+in grade_hw6.py: a grader's zygote outlives it); wall time too. Target: regrade <= 0.5 x baseline (CPU and wall).
 
 Then it checks that every submission's results.json equals what `autograder grade` gives it alone
 (apart from execution_time): each distinct source is graded alone once, with the CLI, and every
 copy of it must match (HW6 has no per-student params, so copies grade the same).
 
-Memory: the peak RSS of a sandbox worker grading HW6 (target <= 80 MiB). Workers are not our
-children (a keeper forked by the pool's zygote reaps them), so getrusage(RUSAGE_CHILDREN) cannot
-see them; instead, while a smaller regrade runs, a thread reads /proc/<pid>/status VmHWM (the
-kernel's high-water mark of the process's resident set) of every worker every 2 ms. Because
-VmHWM only grows, a sample misses only growth in a worker's last 2 ms. A worker is a process
-three forks below a zygote (zygote -> keeper -> sandbox init -> worker). Its RSS includes the
-pages it shares with the zygote (the interpreter and numpy), as any RSS does.
+Memory: the peak RSS of a sandbox worker grading HW6 (target <= 80 MiB), and the peak of the
+resident set summed over every process of a regrade of one copy of each file (as in
+grade_hw6.py). Workers are not our children (a keeper forked by the pool's zygote reaps them),
+so a thread reads /proc/<pid>/status VmHWM (the kernel's high-water mark of the process's
+resident set) of every worker every 2 ms. Because VmHWM only grows, a sample misses only growth
+in a worker's last 2 ms. A worker is a process three forks below a zygote (zygote -> keeper ->
+sandbox init -> worker). Its RSS includes the pages it shares with the zygote (the interpreter
+and numpy), as any RSS does.
 
-Run from the repository root: python3 benchmarks/regrade.py [--submissions N]
+Run from the repository root: python3 benchmarks/regrade.py [--submissions N] [--cpus 0]
+[--rounds R]
 """
 
 from __future__ import annotations
@@ -29,7 +34,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -42,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 from autograder import regrade  # noqa: E402
 from autograder.cli import main as autograder_main  # noqa: E402
 from autograder.gradebook import load_results  # noqa: E402
+from grade_hw6 import become_subreaper, cpu_set, measure, memory  # noqa: E402 - on sys.path
 
 HW6 = ROOT / "problems" / "hw6"
 CORPUS = ROOT / "tests" / "corpus" / "hw6"
@@ -71,17 +76,13 @@ def make_export(folder: Path, count: int, files: list) -> dict:
     return copied
 
 
-def time_baseline(count: int) -> float:
-    started = time.perf_counter()
-    for _ in range(count):
-        subprocess.run([sys.executable, "-c", "import numpy"], check=True)
-    return time.perf_counter() - started
-
-
-def time_regrade(assignment: Path, export: Path, out: Path) -> float:
-    started = time.perf_counter()
-    regrade.regrade(assignment, export, out, progress=lambda *args: None)
-    return time.perf_counter() - started
+def time_each(commands: list, cpus) -> tuple:
+    """(CPU seconds, wall seconds) of running `commands` one after another."""
+    cpu = wall = 0.0
+    for command in commands:
+        used, took = measure(command, cpus)
+        cpu, wall = cpu + used, wall + took
+    return cpu, wall
 
 
 def mismatches(assignment: Path, export: Path, out: Path, copied: dict, scratch: Path) -> list:
@@ -191,23 +192,46 @@ def worker_peaks(assignment: Path, export: Path, out: Path) -> list:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=200)
-    count = parser.parse_args().submissions
+    parser.add_argument("--cpus", help="pin every process to these CPUs, e.g. 0 (default: all)")
+    parser.add_argument("--rounds", type=int, default=1, help="timed rounds (default 1)")
+    args = parser.parse_args()
+    become_subreaper()
+    count, cpus = args.submissions, cpu_set(args.cpus)
+    if cpus:
+        os.sched_setaffinity(0, cpus)  # for the checks and the memory below too
     assignment, files = HW6, sources()
     with tempfile.TemporaryDirectory(prefix="regrade-bench-") as scratch:
         scratch = Path(scratch)
-        copied = make_export(scratch / "export", count, files)
+        export = scratch / "export"
+        copied = make_export(export, count, files)
         print(f"{count} submissions of {assignment.name} ({len(files)} distinct files), "
-              f"{regrade._cores()} cores, python {sys.version.split()[0]}")
-        baseline = time_baseline(count)
-        print(f"baseline: {count} x `python3 -c 'import numpy'` one after another: "
-              f"{baseline:6.2f} s ({1000 * baseline / count:.0f} ms each)")
-        elapsed = time_regrade(assignment, scratch / "export", scratch / "out")
-        print(f"regrade:  {count} submissions, from nothing:            "
-              f"{elapsed:6.2f} s ({1000 * elapsed / count:.0f} ms each)")
-        ratio = elapsed / baseline
-        print(f"ratio:    {ratio:.2f}x the baseline (target <= {TARGET_RATIO}x): "
-              f"{'ok' if ratio <= TARGET_RATIO else 'MISSED'}")
-        wrong = mismatches(assignment, scratch / "export", scratch / "out", copied, scratch)
+              f"{len(cpus or os.sched_getaffinity(0))} CPUs, python {sys.version.split()[0]}, "
+              f"{args.rounds} rounds; load average at start: {_load()}")
+        peer = [[sys.executable, "benchmarks/peer_gsutils/run_tests.py",
+                 str(export / f"submission_{i}"), "--results", str(scratch / "peer.json")]
+                for i in copied]
+        bare = [[sys.executable, "-c", "import numpy"]] * count
+        times: dict = {"regrade": [], "peer": [], "baseline": []}
+        for number in range(args.rounds):
+            times["baseline"].append(time_each(bare, cpus))
+            times["regrade"].append(measure(
+                [sys.executable, "-m", "autograder", "regrade", str(assignment), str(export),
+                 "-o", str(scratch / f"out-{number}")], cpus, quiet=True))
+            times["peer"].append(time_each(peer, cpus))
+        labels = {"regrade": "(a) regrade", "peer": "(b) gradescope-utils peer, each",
+                  "baseline": "(c) bare `import numpy`, each"}
+        cpu = {name: statistics.median(c for c, _ in runs) for name, runs in times.items()}
+        wall = {name: statistics.median(w for _, w in runs) for name, runs in times.items()}
+        for name in ("regrade", "peer", "baseline"):
+            print(f"{labels[name]:32} CPU {cpu[name]:6.2f} s  wall {wall[name]:6.2f} s  "
+                  f"({1000 * wall[name] / count:.0f} ms wall a submission)")
+        ratio = max(cpu["regrade"] / cpu["baseline"], wall["regrade"] / wall["baseline"])
+        print(f"a/c: CPU {cpu['regrade'] / cpu['baseline']:.2f}x  wall "
+              f"{wall['regrade'] / wall['baseline']:.2f}x (target <= {TARGET_RATIO}x: "
+              f"{'ok' if ratio <= TARGET_RATIO else 'MISSED'});  a/b: CPU "
+              f"{cpu['regrade'] / cpu['peer']:.2f}x  wall {wall['regrade'] / wall['peer']:.2f}x")
+        print(f"load average at end: {_load()}")
+        wrong = mismatches(assignment, export, scratch / "out-0", copied, scratch)
         print(f"identical to `autograder grade` alone: {count - len(wrong)} of {count}"
               + (f" (differ: {', '.join(wrong[:10])})" if wrong else ""))
         sample = scratch / "memory"
@@ -217,7 +241,16 @@ def main() -> int:
         print(f"memory:   peak RSS (VmHWM) of {len(peaks)} workers grading HW6: max {top:.1f} MiB, "
               f"median {statistics.median(peaks) / 1024 if peaks else float('nan'):.1f} MiB "
               f"(target <= {TARGET_MIB} MiB): {'ok' if top <= TARGET_MIB else 'MISSED'}")
+        # (The sum of every process's own peak means nothing here: most of them never coexist.)
+        together, _ = memory([sys.executable, "-m", "autograder", "regrade", str(assignment),
+                              str(sample), "-o", str(scratch / "memory-tree")], cpus, quiet=True)
+        print(f"memory:   all processes of a regrade of {len(files)} submissions together: "
+              f"peak summed RSS {together:.0f} MiB")
         return 1 if wrong or ratio > TARGET_RATIO or not top <= TARGET_MIB else 0
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 if __name__ == "__main__":

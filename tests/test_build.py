@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from autograder import gradescope
 from autograder.cli import main
+from autograder.gradescope import unpack
 from autograder.spec import load_assignment
 from autograder.validate import load_key_file, synthesize_key
 from conftest import PROBLEMS, load_results
@@ -25,14 +27,7 @@ STUDENT = {"email": "Alice.Liddell@Example.edu", "id": 4242, "name": "Alice Lidd
 
 def unzip_like_gradescope(archive, root):
     """Gradescope unzips the upload into <root>/source, keeping the files' modes."""
-    source = root / "source"
-    with zipfile.ZipFile(archive) as opened:
-        for info in opened.infolist():
-            opened.extract(info, source)
-            mode = info.external_attr >> 16
-            if mode:
-                (source / info.filename).chmod(mode)
-    return source
+    return unpack(archive, root / "source")
 
 
 @pytest.fixture(scope="module")
@@ -210,3 +205,98 @@ def test_student_code_cannot_read_the_graders_files(hw6_root):
     assert diagnose["status"] == "passed", diagnose["output"]
     refused = run_autograder(hw6_root, AUTOGRADER_SANDBOX_ISOLATION="0")
     assert "refusing to grade" in json.dumps(refused) and refused["score"] == 0
+
+
+# ------------------------------------------------------- files a spec names, and the zip's proof
+
+def hw6_with_shared_checks(tmp_path):
+    """HW6 as one assignment of a course whose checks live in a folder of their own beside it:
+    course/hw6/assignment.yaml names ../shared/checks.py."""
+    course = tmp_path / "course"
+    shutil.copytree(HW6, course / "hw6", ignore=shutil.ignore_patterns("__pycache__"))
+    (course / "shared").mkdir()
+    (course / "hw6" / "checks.py").rename(course / "shared" / "checks.py")
+    spec = course / "hw6" / "assignment.yaml"
+    spec.write_text(spec.read_text().replace("check: checks.py:", "check: ../shared/checks.py:"))
+    return course / "hw6"
+
+
+def test_a_check_outside_the_assignment_folder_is_packed_where_the_spec_finds_it(tmp_path):
+    archive = tmp_path / "autograder.zip"
+    assert main(["build", str(hw6_with_shared_checks(tmp_path)), "--gradescope",
+                 "-o", str(archive)]) == 0          # and verified: full marks through the zip
+    with zipfile.ZipFile(archive) as opened:
+        names = set(opened.namelist())
+        run = opened.read("run_autograder").decode()
+    assert {"problems/course/shared/checks.py", "problems/course/hw6/assignment.yaml",
+            "problems/course/hw6/solution/hw6.py"} <= names
+    assert "problems/course/hw6/checks.py" not in names
+    assert "grade \\\n        problems/course/hw6 " in run
+
+
+def test_a_module_gradescope_could_not_import_is_refused_at_its_key(tmp_path, monkeypatch,
+                                                                   capsys):
+    """`mylib.refs:sigmoid` loads here (mylib is on this machine's path), not on Gradescope."""
+    (tmp_path / "lib" / "mylib").mkdir(parents=True)
+    (tmp_path / "lib" / "mylib" / "__init__.py").write_text("")
+    (tmp_path / "lib" / "mylib" / "refs.py").write_text("from reference import sigmoid\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "lib"))
+    folder = tmp_path / "hw6"
+    shutil.copytree(HW6, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    spec = folder / "assignment.yaml"
+    text = spec.read_text()
+    spec.write_text(text.replace("    function: sigmoid\n",
+                                 "    function: sigmoid\n    reference: mylib.refs:sigmoid\n", 1))
+    line = text[:text.index("    function: sigmoid\n")].count("\n") + 2
+    load_assignment(folder)   # the spec itself is fine here
+    assert main(["build", str(folder), "--gradescope", "-o", str(tmp_path / "a.zip")]) == 2
+    error = capsys.readouterr().err
+    assert f"assignment.yaml:{line}: reference: module 'mylib.refs' is not in the Gradescope zip" \
+        in error and "refs.py:sigmoid" in error
+    assert not (tmp_path / "a.zip").exists()
+
+
+def test_a_zip_missing_its_check_file_is_refused_by_its_own_verification(tmp_path, monkeypatch,
+                                                                        capsys):
+    packed = gradescope.course_files
+
+    def forgetful(assignment):   # a packer with the bug the issue found: ../checks.py left out
+        inside, files = packed(assignment)
+        return inside, {name: path for name, path in files.items()
+                        if not name.endswith("checks.py")}
+    monkeypatch.setattr(gradescope, "course_files", forgetful)
+    archive = tmp_path / "autograder.zip"
+    assert main(["build", str(hw6_with_shared_checks(tmp_path)), "--gradescope",
+                 "-o", str(archive)]) == 2
+    error = capsys.readouterr().err
+    assert "the zip does not grade the solution right" in error and "scores 0 / 27" in error
+    assert "checks.py" in error and not archive.exists()
+    assert main(["build", str(hw6_with_shared_checks(tmp_path / "again")), "--gradescope",
+                 "--no-verify", "-o", str(archive)]) == 0
+    assert archive.exists()
+
+
+def test_a_solution_that_loses_points_through_the_zip_fails_the_build(tmp_path, capsys):
+    folder = tmp_path / "hw6"
+    shutil.copytree(HW6, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    solution = folder / "solution" / "hw6.py"
+    solution.write_text(solution.read_text().replace("return dout * mask / (1.0 - p)",
+                                                     "return dout * mask"))
+    assert main(["build", str(folder), "--gradescope", "-o", str(tmp_path / "a.zip")]) == 2
+    error = capsys.readouterr().err
+    # dropout_backward, and loss_and_grads, whose backward pass uses it
+    assert "scores 25 / 27 (dropout-backward: `dropout_backward(dout, mask, p = 0.4)`" in error
+    assert not (tmp_path / "a.zip").exists()
+
+
+def test_an_assignment_that_extends_another_ships_the_base_and_its_checks(tmp_path):
+    """cs231n-drop extends ../cs231n and names ../cs231n/checks.py: both folders are shipped
+    side by side, as here, and the zip proves itself on cs231n-drop's solution."""
+    archive = tmp_path / "autograder.zip"
+    assert main(["build", str(PROBLEMS / "cs231n-drop"), "--gradescope", "-o", str(archive)]) == 0
+    with zipfile.ZipFile(archive) as opened:
+        names = set(opened.namelist())
+        run = opened.read("run_autograder").decode()
+    assert {"problems/cs231n-drop/assignment.yaml", "problems/cs231n/assignment.yaml",
+            "problems/cs231n/checks.py", "problems/cs231n/cs231n/__init__.py"} <= names
+    assert "grade \\\n        problems/cs231n-drop " in run

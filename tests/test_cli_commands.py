@@ -58,6 +58,55 @@ def test_input_errors_are_one_line_and_exit_2(args, words):
     assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1
 
 
+@pytest.mark.parametrize("make", ["nothing", "a file"])
+def test_grading_a_missing_submission_folder_is_exit_2_not_a_graded_0(tmp_path, make):
+    """A wrong path on the command line is the caller's mistake, not a student's empty work."""
+    submission = tmp_path / "submission"
+    if make == "a file":
+        submission.write_text("answers")
+    results = tmp_path / "results.json"
+    done = run("grade", QUIZ, submission, "--results", results)
+    assert done.returncode == 2, done.stdout
+    assert done.stderr.startswith("error: ") and str(submission) in done.stderr
+    written = load_results(results)
+    assert written["score"] == 0 and written["tests"][0]["status"] == "failed"
+    assert str(submission) in written["tests"][0]["output"]
+
+
+def test_an_empty_submission_folder_is_graded(tmp_path):
+    """The counterpart: a folder that exists but holds nothing is a submission, scored 0."""
+    (tmp_path / "submission").mkdir()
+    done = run("grade", QUIZ, tmp_path / "submission", "--results", tmp_path / "results.json",
+               "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert load_results(tmp_path / "results.json")["score"] == 0
+
+
+def test_validate_exits_1_when_the_spec_has_a_problem(tmp_path):
+    spec = (QUIZ / "assignment.yaml").read_text()
+    (tmp_path / "quiz").mkdir()
+    (tmp_path / "quiz" / "assignment.yaml").write_text(spec)   # no solution/: code-free, valid
+    assert run("validate", tmp_path / "quiz").returncode == 0
+    loose = spec.replace("answer: 1.5^100\n    sigfigs: 3", "answer: 1.5^100\n    rtol: 10")
+    assert loose != spec
+    (tmp_path / "quiz" / "assignment.yaml").write_text(loose)
+    done = run("validate", tmp_path / "quiz")
+    assert done.returncode == 1, done.stdout
+    assert "a wrong answer gets full marks" in done.stdout
+
+
+def test_an_internal_error_is_exit_3_with_results_still_written(tmp_path, monkeypatch):
+    from autograder import engine
+
+    def broken(assignment, submission):
+        raise RuntimeError("a bug of ours")
+    monkeypatch.setattr(engine, "grade", broken)
+    results = tmp_path / "results.json"
+    assert main(["grade", str(QUIZ), str(EXAMPLES / "nn3-quiz" / "correct"), "--results",
+                 str(results), "--quiet"]) == 3
+    assert "internal error" in load_results(results)["output"]
+
+
 def test_build_needs_a_target_and_an_output():
     done = run("build", "problems/nn3-quiz")
     assert done.returncode == 2 and "Traceback" not in done.stderr

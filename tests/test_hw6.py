@@ -84,6 +84,43 @@ def test_partial_submission_gets_points_for_what_it_implements(hw6, tmp_path):
     assert "not implemented yet" in by_function["softmax"][2]
 
 
+SOLUTION_FORWARD = """    H = np.asarray(H, dtype=np.float64)
+    mask = rng.random(H.shape) >= p
+    return H * mask / (1.0 - p), mask
+"""
+SOLUTION_BACKWARD = "    return dout * mask / (1.0 - p)\n"
+
+
+def solution_with(tmp_path, old: str, new: str) -> Path:
+    """The solution's hw6.py with one function body replaced."""
+    text = (HW6 / "solution" / "hw6.py").read_text()
+    assert text.count(old) == 1
+    path = tmp_path / "variant.py"
+    path.write_text(text.replace(old, new))
+    return path
+
+
+def test_dropout_backward_is_graded_without_the_students_forward(hw6, tmp_path):
+    """The skeleton promises every function is graded on its own: a correct backward earns its
+    point with forward missing, since the grader draws the mask itself."""
+    variant = solution_with(tmp_path, SOLUTION_FORWARD, "    raise NotImplementedError\n")
+    by_function, _ = grade_file(hw6, variant, tmp_path)
+    # loss_and_grads is the whole network, dropout included (its gradient check has p = 0.3)
+    assert failed(by_function) == {"dropout_forward", "loss_and_grads"}
+    assert by_function["dropout_backward"][0] == by_function["dropout_backward"][1] == 1
+
+
+@pytest.mark.parametrize("body", [
+    "    dH = np.array(dout, dtype=np.float64)\n    dH[~mask] = 0\n    return dH / (1.0 - p)\n",
+    "    return (dout - dout * (1 - mask)) / (1.0 - p)\n",
+], ids=["boolean-mask-only", "numeric-mask-only"])
+def test_dropout_backward_may_handle_only_its_own_forwards_mask_format(hw6, tmp_path, body):
+    """The contract allows a mask of booleans or of 0/1 numbers: a backward written for either
+    format (`~mask` fails on floats, `1 - mask` on booleans) is correct."""
+    by_function, _ = grade_file(hw6, solution_with(tmp_path, SOLUTION_BACKWARD, body), tmp_path)
+    assert failed(by_function) == set(), {f: by_function[f][2] for f in failed(by_function)}
+
+
 @pytest.mark.parametrize("bug, words", [
     ("dW_transposed", "transpose of the expected result"),
     ("ce_grad_missing_1_over_n", "times N = "),
@@ -148,7 +185,13 @@ def _processes_with(tag: str) -> list:
     return found
 
 
-HOSTILE = sorted((CORPUS / "hostile").glob("*.py"))
+# Contained only by running student code as another user, which needs a root grader: as an
+# ordinary user the grader's files are the student's to read, and kill(-1) reaches the grader.
+NEEDS_ANOTHER_USER = {"kill_grader", "read_grader_source"}
+HOSTILE = [pytest.param(path, marks=pytest.mark.skipif(
+               os.geteuid() != 0 and path.stem in NEEDS_ANOTHER_USER,
+               reason="only a root grader runs student code as another user"))
+           for path in sorted((CORPUS / "hostile").glob("*.py"))]
 
 
 @pytest.mark.parametrize("source", HOSTILE, ids=lambda p: p.stem)

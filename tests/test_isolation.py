@@ -167,6 +167,7 @@ def test_hostile_neighbours_in_a_regrade_change_no_honest_grade(assignment, mark
     for number, attack in enumerate(ATTACKS, start=60):
         submission(export / f"submission_{number}", "attack.py", attack=attack, tag=tag,
                    port=listener.getsockname()[1])
+    submission(export / "submission_70", "garble.py")
     prefix = f"{DEFAULT_USER}-t"
     try:
         done = run_cli("regrade", assignment, export, "-o", tmp_path / "out", "--jobs", 3,
@@ -175,6 +176,10 @@ def test_hostile_neighbours_in_a_regrade_change_no_honest_grade(assignment, mark
         for number in honest + ["50"]:
             results = tmp_path / "out" / number / "results.json"
             assert score(results) == 3, results.read_text()
+        garbled = tmp_path / "out" / "70"
+        [setup] = json.loads((garbled / "results.json").read_text())["tests"]
+        assert setup["extra_data"]["not_graded"] is True and "broke twice" in setup["output"]
+        assert "could not be graded: 70" in done.stdout and not (garbled / ".fingerprint").exists()
         memfd = tmp_path / "out" / str(60 + ATTACKS.index("memfd")) / "results.json"
         assert "MiB of memory" in memfd.read_text()  # the cgroup stopped it, and said so
         for results in (tmp_path / "out").glob("*/results.json"):

@@ -185,7 +185,7 @@ def test_summary_and_command_say_what_changed_first(quiz_class, capsys):
     markdown = (out / "summary.md").read_text(encoding="utf-8")
     sections = [line for line in markdown.splitlines() if line.startswith("## ")]
     assert sections[0] == "## Changed against Gradescope"
-    sentence = "4 of 29 scores changed against Gradescope's, by at most -2 points"
+    sentence = "4 of 29 scores changed against Gradescope's, by at most 2 points (Student 03: "
     assert sentence in markdown
     assert main(["regrade", str(QUIZ), str(export), "-o", str(out)]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
@@ -366,3 +366,16 @@ def test_histogram_has_whole_point_bins(quiz_class):
     assert bins[0]["low"] == 0 and bins[-1]["low"] == summary["max_score"]
     assert sum(b["count"] for b in bins) == QUIZ_SIZE
     assert all(isinstance(b["count"], int) for b in bins)
+
+
+def test_the_excerpts_in_docs_regrade_md_are_what_the_example_export_gives(tmp_path):
+    out = tmp_path / "regraded"
+    summary = regrade_quietly(QUIZ, ROOT / "examples" / "nn3-quiz-export", out)
+    guide = (ROOT / "docs" / "regrade.md").read_text(encoding="utf-8")
+    assert summary["changes_sentence"] in " ".join(guide.split())  # wrapped in the guide
+    for name in ("changes.csv", "items.csv", "canvas.csv", "scores.csv"):
+        row = next(line for line in guide.splitlines() if line.startswith(f"| `{name}`"))
+        excerpts = row.split("|")[3].strip().strip("`").split("` / `")
+        written = (out / name).read_text(encoding="utf-8").splitlines()
+        for excerpt in excerpts:
+            assert excerpt in written, (name, excerpt)

@@ -21,6 +21,7 @@ from autograder.errors import AutograderError, GraderFault
 from autograder.sandbox import (CodecError, Handle, Limits, Rng, Sandbox, WorkerPool,
                                 check_sandbox_user_can_run, codec)
 from autograder.sandbox.prepare import directories_to_open
+from autograder.sandbox import sandbox as sandbox_module
 from autograder.sandbox.sandbox import GRADER_ROOT
 
 ROOT = os.geteuid() == 0
@@ -598,6 +599,36 @@ def test_garbage_on_the_reply_pipe_is_retried_then_not_graded(box, tmp_path):
     with pytest.raises(GraderFault, match="broke twice .*malformed.*not graded"):
         box.call("forge")
     assert box.call("ok", 1).value == 2 and box.restarts == 2
+
+
+def test_one_malformed_reply_is_retried_on_a_fresh_worker(box, tmp_path, monkeypatch):
+    loaded(box, tmp_path, HOSTILE)
+    real, broken = sandbox_module._check_reply, []
+
+    def garbled_once(reply, kinds):
+        if not broken:
+            broken.append(reply)
+            raise sandbox_module._Broken("channel", "the worker sent a malformed reply")
+        real(reply, kinds)
+
+    monkeypatch.setattr(sandbox_module, "_check_reply", garbled_once)
+    assert box.call("ok", 1).value == 2 and box.restarts == 1 and broken
+
+
+def test_lone_surrogates_cross_the_boundary_as_they_are(box, tmp_path):
+    loaded(box, tmp_path, """
+        def odd_text():
+            print("\\ud800 printed")
+            return "\\udc80 returned"
+
+        def odd_error():
+            raise ValueError("\\udfff raised")
+    """)
+    returned = box.call("odd_text")
+    assert returned.ok and returned.value == "\udc80 returned"
+    assert "printed" in returned.output
+    raised = box.call("odd_error")
+    assert raised.kind == "exception" and "\udfff raised" in raised.message
 
 
 def test_background_processes_are_killed_on_close_and_on_restart(tmp_path):

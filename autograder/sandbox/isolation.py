@@ -122,15 +122,17 @@ def _own_memory_cgroup():
             mount_point, root = mounts[version]
             relative = os.path.relpath(paths[version], root) if root != "/" else paths[version]
             folder = os.path.normpath(os.path.join(mount_point, relative.lstrip("/")))
-            if version == 2 and not os.path.exists(os.path.join(folder, "memory.max")) and \
-                    "memory" not in _read(os.path.join(folder, "cgroup.subtree_control")):
-                continue
+            # v2 gives a child a memory controller only where its parent enables it for
+            # children, which a cgroup holding processes (ours) cannot do itself.
+            if version == 2 and "memory" not in _read(os.path.join(folder,
+                                                                   "cgroup.subtree_control")):
+                raise OSError(0, f"{folder} does not delegate the memory controller")
             return folder, version
     raise OSError(0, "no memory cgroup controller is mounted")
 
 
-def join_cgroup(folder):
-    _write(os.path.join(folder, "cgroup.procs"), 0)  # 0: the writing process
+def join_cgroup(folder, pid):
+    _write(os.path.join(folder, "cgroup.procs"), pid)
 
 
 def cgroup_ran_out(folder):

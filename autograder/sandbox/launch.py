@@ -9,10 +9,12 @@ stdin when the grader exits, and exits too.
 
 from __future__ import annotations
 
+import builtins
 import os
 import socket
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 
@@ -119,6 +121,112 @@ def start_spare(python: str = sys.executable) -> None:
     """Begin starting a keeper for `python` now, for the next sandbox to take."""
     if python not in _spares:
         _spares[python] = launch(python)
+
+
+def fork_spare() -> bool:
+    """Fork this process into the spare keeper for sys.executable, instead of starting one;
+    False (nothing done) where this process may not be forked.
+
+    A fresh keeper spends most of its start importing numpy; a fork of a grader that has just
+    imported it skips that. The caller must not have read anything the student may not see (a
+    spec, a key, a reference, a submission's metadata): the keeper and the worker it forks keep
+    this process's memory. What the child keeps of the grader otherwise is made what a fresh
+    keeper would have (see _become_keeper). Only for a process's own entry point (the CLI).
+    Refused unless the process runs a single thread (fork keeps only the caller's: a BLAS
+    thread pool would be lost) and asked BLAS for one thread, as a keeper's numpy must.
+    """
+    import numpy  # noqa: F401 - imported here for the keeper to inherit
+
+    if sys.executable in _spares:
+        return True
+    blas_single = all(os.environ.get(name) == "1" for name in worker_env("/")
+                      if name.endswith("_THREADS"))
+    if not blas_single or len(os.listdir("/proc/self/task")) != 1:
+        return False
+    (cmd_w, resp_r, ctl), keeper_fds = channels()
+    config_r, config_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _become_keeper(config_r, keeper_fds)
+        finally:
+            os._exit(70)  # never back into the grader's code
+    for fd in (*keeper_fds, config_r):
+        os.close(fd)
+    stdin = os.fdopen(config_w, "wb")
+    stdin.write(bootstrap_line(sys.executable))
+    stdin.flush()
+    _spares[sys.executable] = Launched(_Forked(pid, stdin), cmd_w, resp_r, ctl, keeper_fds)
+    return True
+
+
+class _Forked:
+    """A forked keeper as the sandbox handles a started one (subprocess.Popen's few members)."""
+
+    def __init__(self, pid: int, stdin):
+        self.pid, self.stdin, self.returncode = pid, stdin, None
+
+    def poll(self):
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self):
+        if self.returncode is None:
+            self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        return self.returncode
+
+
+def _become_keeper(config_r: int, keeper_fds: list) -> None:
+    """In the forked child: turn into what launch() starts, then run the keeper's program.
+
+    Like a fresh `python -I -S` keeper it gets BOOTSTRAP's line and its configuration on stdin,
+    /dev/null for stdout, the grader's stderr, its own session, the minimal environment, only the sandbox's fds, and
+    the interpreter's own import path; it keeps none of the grader's modules, and its command
+    line and environment as /proc shows them are overwritten (they named the grader's paths).
+    """
+    os.setsid()
+    os.dup2(config_r, 0)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    keep = {0, 1, 2, *keeper_fds}
+    for fd in map(int, os.listdir("/proc/self/fd")):
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+    os.environ.clear()
+    os.environ.update(worker_env("/"))
+    _overwrite_command_line_and_environment()
+    prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
+                                              sys.base_exec_prefix)}
+    sys.path[:] = [entry for entry in sys.path if entry and any(
+        os.path.realpath(entry).startswith(prefix + os.sep) for prefix in prefixes)]
+    grader = os.path.dirname(os.path.dirname(SANDBOX_DIR)) + os.sep
+    for name, module in list(sys.modules.items()):
+        if str(getattr(module, "__file__", None) or "").startswith(grader) or \
+                name.startswith("__editable__"):
+            del sys.modules[name]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    sys.argv = ["-c", "keeper"]
+    sys.orig_argv = [sys.executable]
+    exec(BOOTSTRAP, {"__name__": "__main__", "__builtins__": builtins})
+
+
+def _overwrite_command_line_and_environment() -> None:
+    """Zero the memory /proc/<pid>/cmdline and /proc/<pid>/environ read (the grader's argv and
+    environment, where the kernel put them at exec), leaving the name 'autograder-keeper'."""
+    import ctypes
+    fields = open("/proc/self/stat", "rb").read().rsplit(b")", 1)[1].split()
+    # Fields 48-51 of stat (man 5 proc): arg_start, arg_end, env_start, env_end.
+    arg_start, arg_end, env_start, env_end = (int(fields[i]) for i in range(45, 49))
+    name = b"autograder-keeper"[:max(arg_end - arg_start - 1, 0)]
+    ctypes.memset(arg_start, 0, arg_end - arg_start)
+    ctypes.memmove(arg_start, name, len(name))
+    ctypes.memset(env_start, 0, env_end - env_start)
 
 
 def take(python: str) -> Launched:

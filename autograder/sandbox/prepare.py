@@ -1,9 +1,10 @@
 """`python -m autograder.sandbox.prepare USER`: let the sandbox user start this python (setup.sh).
 
 Student code runs as an unprivileged user, which must be able to execute the interpreter and
-import numpy. Gradescope's python lives in /usr and is fine; a python under a private home
-(pyenv in /root, mode 0700) is not. Each directory on the way to the interpreter and to numpy is
-given the "others may traverse" bit (o+x) only: no listing, no reading of anything else.
+import numpy. Gradescope's python lives in /usr and is fine; a python under a private home (pyenv
+in /root, mode 0700, or setup.sh's .venv in a clone there) is not. Each directory on the way to
+the interpreter and to numpy is given the "others may traverse" bit (o+x) only: no listing, no
+reading of anything else.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ def directories_to_open(paths) -> list:
     """The ancestors of `paths` that others may not traverse, outermost first."""
     closed = []
     for path in paths:
-        for directory in reversed(Path(path).resolve().parents):
+        # A venv's python is a link to the base interpreter: the link's folders (the venv's bin)
+        # must be traversable as well as the target's.
+        for directory in [*reversed(Path(path).absolute().parents),
+                          *reversed(Path(path).resolve().parents)]:
             mode = directory.stat().st_mode
             if not mode & stat.S_IXOTH and directory not in closed:
                 closed.append(directory)
@@ -38,8 +42,8 @@ def main(user: str) -> int:
         [sys.executable, "-I", "-c", "import numpy"], user=user, group=pwd.getpwnam(user).pw_gid,
         extra_groups=[], capture_output=True, text=True, cwd="/")
     if probe.returncode != 0:
-        print(f"prepare: '{user}' still cannot run {sys.executable} with numpy:\n{probe.stderr}",
-              file=sys.stderr)
+        print(f"prepare: '{user}' still cannot run {sys.executable} with numpy (exit status "
+              f"{probe.returncode}):\n{probe.stderr}", file=sys.stderr)
         return 1
     return 0
 

@@ -93,22 +93,32 @@ def run_keeper(config):
     signal.signal(signal.SIGCHLD, lambda signum, frame: None)
     signal.set_wakeup_fd(wake_w)
     cmd_fd, resp_fd, ctl_fd = config["fds"]
-    cgroup, protections = None, {}
-    if config["uid"] is not None or config["isolate"]:
-        cgroup, protections["memory cgroup"] = create_memory_cgroup(config)
-        protections["pid namespace"] = unshare_pid_namespace(config)
+    protections = {}
+    cgroup, protections["memory cgroup"] = create_memory_cgroup(config)
+    protections["pid namespace"] = unshare_pid_namespace(config)
     status_r, status_w = os.pipe()
+    joined_r, joined_w = os.pipe()
     init_pid = os.fork()
     if init_pid == 0:
         try:
-            os.close(status_r)
-            for fd in (ctl_fd, wake_r, wake_w):
+            for fd in (status_r, joined_w, ctl_fd, wake_r, wake_w):
                 os.close(fd)
-            run_init(config, cmd_fd, resp_fd, status_w, cgroup, protections)
+            run_init(config, cmd_fd, resp_fd, status_w, joined_r, protections)
         finally:
             os._exit(70)
-    for fd in (cmd_fd, resp_fd, status_w):
+    for fd in (cmd_fd, resp_fd, status_w, joined_r):
         os.close(fd)
+    # Moving a process between cgroups waits for the kernel (~8 ms): done here, while the init
+    # builds its namespaces, which it then tells about before it starts the worker.
+    joined = b"-"
+    if cgroup:
+        try:
+            join_cgroup(cgroup, init_pid)
+            joined = b"+"
+        except OSError as error:
+            joined = os.fsencode(f"not available: {error.strerror or error}")
+    os.write(joined_w, joined)
+    os.close(joined_w)
     message_bytes = config["limits"]["message_bytes"]
     status = None
     try:
@@ -138,19 +148,19 @@ def run_keeper(config):
     os._exit(0)
 
 
-def run_init(config, cmd_fd, resp_fd, status_w, cgroup, protections):
-    """The sandbox init: join the cgroup, enter the namespaces, start the worker, reap every
-    process until the worker ends, pass its wait status on and exit. PID 1 of the PID
-    namespace when there is one, so its exit makes the kernel kill all that is left in it."""
+def run_init(config, cmd_fd, resp_fd, status_w, joined_r, protections):
+    """The sandbox init: enter the namespaces, wait for the keeper to have moved it into the
+    cgroup, start the worker, reap every process until the worker ends, pass its wait status on
+    and exit. PID 1 of the PID namespace when there is one, so its exit makes the kernel kill
+    all that is left in it."""
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if cgroup:
-        try:
-            join_cgroup(cgroup)
-        except OSError as error:
-            protections["memory cgroup"] = f"not available: {error.strerror or error}"
     protections.update(enter_namespaces(config, config["uid"], config["gid"]))
+    joined = os.read(joined_r, 256)  # "+" joined, "-" no cgroup, else why it failed
+    os.close(joined_r)
+    if joined not in (b"+", b"-"):
+        protections["memory cgroup"] = os.fsdecode(joined)
     worker_pid = os.fork()
     if worker_pid == 0:
         try:

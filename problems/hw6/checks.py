@@ -12,7 +12,7 @@ solution. train_check.py holds the hidden one.
 
 import numpy as np
 
-from autograder.check_api import RngSeed, describe_mismatch
+from autograder.check_api import RngSeed, StudentError, describe_mismatch
 
 # Dropout statistics are checked at SIGMAS standard deviations of the binomial draw: a correct
 # dropout fails one of them with probability ~1e-8, a wrong rate (p as keep probability) by
@@ -57,22 +57,33 @@ def dropout_forward_statistics(student, rng):
     return (checks - len(problems)) / checks, feedback
 
 
-def dropout_backward_uses_mask(student, rng):
-    """dH = dout / (1 - p) where the student's own forward kept a unit, 0 where it dropped it."""
+def dropout_backward_with_a_given_mask(student, rng):
+    """dH = dout / (1 - p) where the grader's keep-mask keeps a unit, 0 where it drops it.
+
+    The mask is drawn here, not by the student's dropout_forward, so that backward is graded on
+    its own (a missing or wrong forward costs forward's points only). The contract lets a mask
+    be booleans or 0/1 numbers, whichever the student's forward returns, so a backward right for
+    either format is right: booleans are tried first, then the same mask as 0.0/1.0.
+    """
     p = 0.4
-    H = rng.uniform(0.5, 1.5, size=(6, 7))
     dout = rng.standard_normal((6, 7))
-    out, mask = student.call("dropout_forward", H, p, RngSeed(int(rng.integers(1 << 31))))
-    dH = np.asarray(student.call("dropout_backward", dout, mask, p), dtype=np.float64)
-    kept = np.asarray(out, dtype=np.float64) != 0
-    if kept.mean() < 0.2:
-        return 0.0, ("`dropout_backward` could not be checked: your `dropout_forward` kept "
-                     f"{kept.mean():.0%} of the units at p = {p}.")
+    kept = rng.random(dout.shape) >= p
     expected = dout * kept / (1 - p)
-    if dH.shape == expected.shape and np.allclose(dH, expected, rtol=1e-9, atol=1e-12):
-        return 1.0, ""
-    return 0.0, ("`dropout_backward` with the mask from your own `dropout_forward` (p = 0.4): "
-                 + describe_mismatch(dH, expected, drop=p))
+    first_problem = None
+    for mask in (kept, kept.astype(np.float64)):
+        try:
+            dH = np.asarray(student.call("dropout_backward", dout, mask, p), dtype=np.float64)
+        except StudentError as error:
+            first_problem = first_problem or error
+            continue
+        if dH.shape == expected.shape and np.allclose(dH, expected, rtol=1e-9, atol=1e-12):
+            return 1.0, ""
+        first_problem = first_problem or ("`dropout_backward(dout, mask, p = 0.4)` with a "
+                                          "keep-mask from the grader: "
+                                          + describe_mismatch(dH, expected, drop=p))
+    if isinstance(first_problem, StudentError):
+        raise first_problem
+    return 0.0, first_problem
 
 
 def init_params_shapes(student, rng):
