@@ -228,9 +228,7 @@ def check_file(handout, tmp_path, source, name="hw6.py"):
 
 def test_selfcheck_on_the_starter_says_not_implemented(hw6_handout, tmp_path):
     statuses, items = check_file(hw6_handout, tmp_path, hw6_handout / "hw6.py")
-    # dropout-backward's check needs the student's dropout_forward first: a fail, not blank.
-    assert {qid for qid, status in statuses.items() if status == "fail"} == {"dropout-backward"}
-    assert list(statuses.values()).count("unanswered") >= 15
+    assert set(statuses.values()) == {"unanswered", "hidden"}
     assert all("is not implemented yet (it raises NotImplementedError)" in item["message"]
                for item in items if item["status"] != "hidden")
 
