@@ -41,6 +41,7 @@ from pathlib import Path
 import yaml
 
 from .errors import AutograderError, SpecError, SubmissionError
+from .kinds.code import SECRET_FILE, new_secret
 from .spec import load_assignment, student_identity
 from .yamlio import Node, load_spec_file
 
@@ -150,6 +151,10 @@ def build_zip(assignment_folder: Path | str, output: Path | str, *, verify: bool
                 _write(archive, name, text.encode("utf-8"), executable=True)
             for name, path in sorted(sources.items()):
                 _write(archive, name, path.read_bytes(), executable=False)
+            if f"{inside}/{SECRET_FILE}" not in sources:
+                # Only in the zip: the handout never has it (instructor guide, section 6).
+                _write(archive, f"{inside}/{SECRET_FILE}", new_secret().encode(),
+                       executable=False)
         if verify:
             verify_zip(unproven, folder)
         os.replace(unproven, output)

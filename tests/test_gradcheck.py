@@ -90,6 +90,7 @@ def run_check(problem, rng, act, lam, p, bug=None):
                           problem["params"], rng, reset=reset if p > 0 else None)
 
 
+@pytest.mark.slow
 def test_no_correct_gradient_fails_over_300_seeds():
     statuses = []
     for seed in SEEDS:
@@ -112,6 +113,7 @@ BUG_SETTINGS = {  # (activation, lam, p) under which each bug changes the gradie
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("bug", BUGS)
 def test_every_bug_is_caught_over_300_seeds(bug):
     act, lam, p = BUG_SETTINGS[bug]
@@ -142,6 +144,7 @@ def forward_loss(params, X, y):
                                         params["W2"], params["b2"]), y)
 
 
+@pytest.mark.slow
 def test_catches_a_5_percent_error_in_one_entry_of_a_784x64_matrix():
     """784-64-10 net, batch 8. The wrong entry is drawn among those whose gradient is at least
     the median magnitude: 5% of a vanishing entry is below any directional tolerance (that case is
@@ -184,6 +187,7 @@ def test_kink_within_the_step_is_inconclusive_not_failed(offset):
     assert "inconclusive" in report.message
 
 
+@pytest.mark.slow
 def test_many_kinks_within_the_step_are_never_failed():
     """Up to 8 entries of x sit within the step of a leaky-ReLU kink, in coordinate mode (n = 5,
     20) and direction mode (n = 200, where a unit direction moves an entry by ~h / sqrt(n))."""

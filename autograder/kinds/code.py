@@ -95,6 +95,8 @@ class Seeds:
 
     @classmethod
     def of_folder(cls, folder: Path) -> "Seeds":
+        """The grader's seeds: from the folder's secret when it has one, else the public ones
+        (a local `grade` of a folder never built for Gradescope)."""
         path = Path(folder) / SECRET_FILE
         if not path.is_file():
             return cls()
@@ -110,6 +112,12 @@ class Seeds:
 
     def custom(self, question_id: str) -> list:
         return [zlib.crc32(question_id.encode("utf-8")), 2_000_003, *self.secret]
+
+
+def new_secret() -> str:
+    """A grading secret for a Gradescope zip whose assignment folder has none."""
+    import secrets
+    return secrets.token_hex(16) + "\n"
 
 
 @dataclass(frozen=True)
@@ -200,7 +208,7 @@ class Code(Check):
         problem = student.load_problem()
         if problem:
             return Verdict(0.0, problem, mistakes=(NOT_LOADED,))
-        units = self._cases(student, question_id)
+        units = self._fixed_cases_after_random_ones(self._cases(student, question_id))
         if self.gradient is not None:
             units.append(self._gradient_check(student, question_id))
         if self.custom is not None:
@@ -215,6 +223,19 @@ class Code(Check):
                          for _, message, _ in units)
         return Verdict(fraction, "\n\n".join(dict.fromkeys(lines)), mistakes=tuple(mistakes),
                        unanswered=unanswered)
+
+    def _fixed_cases_after_random_ones(self, units: list) -> list:
+        """A case whose inputs are all written in the spec (an edge case: z = ±1000) has the
+        same inputs in the handout and on Gradescope, so its expected output could be copied
+        from the handout; it earns its share only when the function is also right on every
+        case drawn at random (from the grader's secret seed), which copying cannot be."""
+        drawn = [n for n, case in enumerate(self.cases) if _draws_at_random(case)]
+        if not drawn or all(units[n][0] == 1.0 for n in drawn):
+            return units
+        return [(0.0, f"`{case.function}` on {case.name or 'a fixed case'}: right, but a case "
+                      "with fixed inputs counts only once the random cases pass too.", "")
+                if n not in drawn and unit[0] == 1.0 else unit
+                for n, (case, unit) in enumerate(zip(self.cases, units))]
 
     # ------------------------------------------------------------------- public projection
 
@@ -449,6 +470,22 @@ def _first_required(code_files: tuple) -> str:
     """The file a question without `file:` is about: the first listed that is not a glob."""
     return next((name for name in code_files if not any(c in name for c in "*?[")),
                 code_files[0] if code_files else "")
+
+
+RANDOM_INPUTS = ("normal", "uniform", "labels")
+
+
+def _draws_at_random(case: Case) -> bool:
+    """Whether any input of the case (or of its steps) is drawn from its seed."""
+    def random(description) -> bool:
+        if isinstance(description, dict):
+            return (any(key in RANDOM_INPUTS for key in description)
+                    or any(random(value) for value in description.values()))
+        if isinstance(description, (list, tuple)):
+            return any(random(item) for item in description)
+        return False
+    steps = [step for step in (case, case.before, case.then) if step is not None]
+    return any(random(list(step.args)) or random(dict(step.kwargs)) for step in steps)
 
 
 def _public_step(step: Case, result) -> dict:
