@@ -44,19 +44,22 @@ StudentError = StudentCodeError
 
 
 def describe_mismatch(got, expected, *, batch: int | None = None,
-                      drop: float | None = None) -> str:
+                      drop: float | None = None, reveal: bool = False) -> str:
     """One or two sentences on how the student's array differs from the expected one (a
     transpose, a wrong axis, a factor such as N, 1/N or 1/(1 - p), non-finite values, or the
     worst entries), as the grader's own feedback says it. batch: the batch size N of the
-    inputs; drop: a dropout probability p, to name those factors."""
+    inputs; drop: a dropout probability p, to name those factors; reveal: show expected
+    values too (as a question with `reveal: true` does; by default they are not shown)."""
     return mismatch.explain(np.asarray(got, dtype=np.float64),
-                            np.asarray(expected, dtype=np.float64), batch=batch, drop=drop)
+                            np.asarray(expected, dtype=np.float64), batch=batch, drop=drop,
+                            reveal=reveal)
 
 
-def compare(got, expected, *, rtol: float = 1e-7, atol: float = 1e-9) -> str | None:
+def compare(got, expected, *, rtol: float = 1e-7, atol: float = 1e-9,
+            reveal: bool = False) -> str | None:
     """None when the student's result matches `expected` as a code question's cases compare
     (arrays, numbers, tuples, lists and dicts of them; atol scaled by max(1, max|expected|));
-    otherwise what differs, in the grader's words."""
+    otherwise what differs, in the grader's words (expected values only when reveal)."""
     from .kinds.code import compare as compare_results
-    problem = compare_results(got, expected, None, rtol, atol)
+    problem = compare_results(got, expected, None, rtol, atol, reveal=reveal)
     return None if problem is None else problem[1]

@@ -3,7 +3,8 @@
 `explain(got, want)` compares a student's array with the reference's (both float64, any shape)
 and recognises the common patterns: a transposed result, a shape that suggests a sum over the
 wrong axis, a constant factor (2, 1/2, -1, the batch size N, 1/N, 1 - p or 1/(1 - p)),
-non-finite values (an unstable exp or log), and otherwise the worst entries.
+non-finite values (an unstable exp or log), and otherwise the worst entries. Expected values
+appear only with reveal=True (a question's `reveal: true`): hidden by default.
 `diagnose(got, want)` gives the same sentences with a short name of the mistake ("times N",
 "transposed"), which regrade's item analysis counts over a class.
 """
@@ -18,33 +19,36 @@ WRONG_VALUES = "wrong values"
 
 
 def explain(got: np.ndarray, want: np.ndarray, *, batch: int | None = None,
-            drop: float | None = None) -> str:
+            drop: float | None = None, reveal: bool = False) -> str:
     """One or two sentences on how `got` differs from `want`.
 
     got, want: arrays of any shape; batch: the batch size N of the case, if any; drop: the
-    dropout probability p of the case, if any (to name factors of N and 1/(1 - p)).
+    dropout probability p of the case, if any (to name factors of N and 1/(1 - p)); reveal:
+    whether the sentences may show expected values (a question's `reveal: true`), otherwise
+    they say only where and how the result is wrong, and the student's own values.
     """
-    return diagnose(got, want, batch=batch, drop=drop)[1]
+    return diagnose(got, want, batch=batch, drop=drop, reveal=reveal)[1]
 
 
 def diagnose(got: np.ndarray, want: np.ndarray, *, batch: int | None = None,
-             drop: float | None = None) -> tuple:
+             drop: float | None = None, reveal: bool = False) -> tuple:
     """(mistake, explanation): the short name of the mistake and explain()'s sentences."""
     if got.shape != want.shape:
         return _shape_message(got, want)
     finite = np.isfinite(got)
     if not finite.all():
         bad = np.argwhere(~finite)[0]
+        expected = (f", where the expected value is {float(want[tuple(bad)]):.6g}" if reveal
+                    else "")
         return NON_FINITE, (
             f"Your result has {int((~finite).sum())} non-finite value(s) (nan or inf), first "
-            f"at {_index(bad)}, where the expected value is {float(want[tuple(bad)]):.6g}. "
-            "An exp or log that overflows for large inputs? Shift by the max, or use a "
-            "formulation that stays finite.")
+            f"at {_index(bad)}{expected}. An exp or log that overflows for large inputs? Shift "
+            "by the max, or use a formulation that stays finite.")
     factor = constant_factor(got, want)
     if factor is not None:
         short, name = _name_factor(factor, batch, drop)
         return f"times {short}", f"Your result is the expected one times {name}."
-    return WRONG_VALUES, worst_entries(got, want)
+    return WRONG_VALUES, worst_entries(got, want, reveal=reveal)
 
 
 def constant_factor(got: np.ndarray, want: np.ndarray) -> float | None:
@@ -61,14 +65,17 @@ def constant_factor(got: np.ndarray, want: np.ndarray) -> float | None:
     return None
 
 
-def worst_entries(got: np.ndarray, want: np.ndarray, count: int = 3) -> str:
+def worst_entries(got: np.ndarray, want: np.ndarray, count: int = 3,
+                  reveal: bool = False) -> str:
+    """How many entries differ, and where the worst are: the student's values there, and the
+    expected ones only when reveal."""
     error = np.abs(got - want)
     order = np.argsort(error, axis=None)[::-1][:count]
     parts = []
     for flat in order:
         index = np.unravel_index(flat, got.shape)
-        parts.append(f"at {_index(index)} yours {float(got[index]):.6g}, expected "
-                     f"{float(want[index]):.6g}")
+        expected = f", expected {float(want[index]):.6g}" if reveal else ""
+        parts.append(f"at {_index(index)} yours {float(got[index]):.6g}{expected}")
     wrong = int((error > 1e-7 * np.maximum(1, np.abs(want))).sum())
     return f"{wrong} of {got.size} entries differ; the worst: " + "; ".join(parts) + "."
 

@@ -47,15 +47,24 @@ class Report:
         return round(sum(test.max_score for test in self.tests), 6)
 
     def summary(self) -> str:
-        passed = sum(test.status == "passed" for test in self.tests)
-        lines = [f"{self.title}: {_points(self.score)} / {_points(self.max_score)} points; "
-                 f"{passed} of {len(self.tests)} items fully correct."]
-        not_graded = [test for test in self.tests if test.broken and test.number != SETUP_NUMBER]
-        if not_graded:
-            lines.append(f"NOT FULLY GRADED: {len(not_graded)} item(s) failed on the autograder's "
-                         "side (" + ", ".join(test.name for test in not_graded[:5])
-                         + (", ..." if len(not_graded) > 5 else "") + "); this submission must "
-                         "be regraded, and those items' points are not yours to lose.")
+        """The text every student sees at once (results.json's top-level output): it counts
+        only the items visible now, so that a hidden or after-due-date item's result is told
+        by its own test, when Gradescope shows it, and never here."""
+        shown = [test for test in self.tests if test.visibility == "visible"]
+        later = len(self.tests) - len(shown)
+        passed = sum(test.status == "passed" for test in shown)
+        score = round(sum(test.score for test in shown), 6)
+        top = round(sum(test.max_score for test in shown), 6)
+        lines = [f"{self.title}: {_points(score)} / {_points(top)} points; {passed} of "
+                 f"{len(shown)} items fully correct."
+                 + (f" {later} more item(s) are shown later." if later else "")]
+        broken = [test for test in self.tests if test.broken and test.number != SETUP_NUMBER]
+        if broken:
+            names = [test.name for test in broken if test.visibility == "visible"]
+            listed = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+            lines.append(f"NOT FULLY GRADED: {len(broken)} item(s) failed on the autograder's "
+                         f"side{f' ({listed})' if listed else ''}; this submission must be "
+                         "regraded, and those items' points are not yours to lose.")
         lines += self.notes
         return "\n\n".join(lines)
 

@@ -256,6 +256,20 @@ def test_a_module_gradescope_could_not_import_is_refused_at_its_key(tmp_path, mo
     assert not (tmp_path / "a.zip").exists()
 
 
+def test_a_module_of_the_support_files_may_be_named(tmp_path):
+    """Support files are shipped and importable in the grader, so `cs231n.shapes:f` is fine."""
+    folder = tmp_path / "cs231n"
+    shutil.copytree(PROBLEMS / "cs231n", folder, ignore=shutil.ignore_patterns("__pycache__"))
+    spec = folder / "assignment.yaml"
+    text = spec.read_text()
+    named = text.replace("reference: layers_reference.py:affine_forward",
+                         "reference: cs231n.shapes:flatten_batch", 1)
+    assert named != text
+    spec.write_text(named)
+    inside, files = gradescope.course_files(load_assignment(folder))
+    assert inside == "problems/cs231n" and "problems/cs231n/cs231n/shapes.py" in files
+
+
 def test_a_zip_missing_its_check_file_is_refused_by_its_own_verification(tmp_path, monkeypatch,
                                                                         capsys):
     packed = gradescope.course_files

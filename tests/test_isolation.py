@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -197,13 +198,28 @@ def test_hostile_neighbours_in_a_regrade_change_no_honest_grade(assignment, mark
 
 # ---------------------------------------------------------------------------- the fallback
 
+@pytest.fixture
+def readable_grader():
+    """The grader's packages where everyone may read them, whatever this checkout's modes are
+    (setup.sh as root closes the checkout to others)."""
+    outer = Path(tempfile.mkdtemp(prefix="autograder-readable-", dir="/tmp"))
+    outer.chmod(0o755)
+    for package in ("autograder", "reference"):
+        shutil.copytree(GRADER_ROOT / package, outer / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run(["chmod", "-R", "a+rX", str(outer)], check=True)
+    yield outer
+    shutil.rmtree(outer)
+
+
 def test_without_isolation_grading_is_refused_while_the_grader_is_readable(assignment,
+                                                                          readable_grader,
                                                                           tmp_path):
-    # Here the worktree (and so reference/) is readable by everyone: the refusal is the answer.
+    # The grader (and so reference/) is readable by everyone: the refusal is the answer.
     folder = submission(tmp_path / "honest", "steal.py", targets=[])
     results = tmp_path / "results.json"
     done = run_cli("grade", assignment, folder, "--results", results,
-                   env={"AUTOGRADER_SANDBOX_ISOLATION": "0"})
+                   pythonpath=readable_grader, env={"AUTOGRADER_SANDBOX_ISOLATION": "0"})
     report = json.loads(results.read_text())
     assert "refusing to grade" in results.read_text() and "reference" in results.read_text()
     assert report["tests"][0]["status"] == "failed" and done.returncode == 3  # not graded

@@ -30,6 +30,9 @@ Spec keys:
   check        file.py:function in the assignment folder, an instructor's own Python check:
                called as function(student, rng) -> (fraction, feedback), where
                student.call(name, *args, **kwargs) runs the student's code in its sandbox
+  reveal       (a key of every question) feedback on a wrong result shows the reference's values
+               ("at [0, 2] yours 0.5, expected 0.25") only when true; by default it says where
+               and how the result is wrong and the student's own values, never the expected ones
 
 Every case, the gradient check and the custom check are one unit each; the question earns the
 fraction of units passed. Why these tolerances: a correct implementation differs from the
@@ -199,6 +202,7 @@ class Code(Check):
     custom_visibility: str = "visible"
     arg_names: tuple = ()             # the reference's parameter names, for messages
     hidden_units: int = 0             # in a public projection: the units left on Gradescope
+    reveal: bool = False   # the question's `reveal`: may feedback show the reference's values?
 
     def grade(self, question_id: str, submission) -> Verdict:
         try:
@@ -334,7 +338,7 @@ class Code(Check):
             return (0.0, not_implemented_message(case.function, "it returns None"),
                     NOT_IMPLEMENTED_MISTAKE)
         problem = compare(outcome.value, call.expected, self.outputs, self.rtol, self.atol,
-                          context=list(args) + list(kwargs.values()))
+                          context=list(args) + list(kwargs.values()), reveal=self.reveal)
         if problem is None:
             return 1.0, "", ""
         mistake, message = problem
@@ -376,7 +380,7 @@ class Code(Check):
             return (0.0, not_implemented_message(then.function, "it returns None"),
                     f"`{then.function}` {NOT_IMPLEMENTED_MISTAKE}")
         problem = compare(outcome.value, expected, None, self.rtol, self.atol,
-                          context=call.then_args)
+                          context=call.then_args, reveal=self.reveal)
         if problem is None:
             return 1.0, "", ""
         mistake, message = problem
@@ -538,7 +542,8 @@ def load(node: Node, folder: Path) -> Code:
                 custom=custom, seeds=Seeds.of_folder(folder), custom_target=custom_target,
                 custom_file=(folder / custom_target.partition(":")[0]).resolve()
                 if custom_target.partition(":")[0].endswith(".py") else None,
-                custom_visibility=custom_visibility, arg_names=_parameter_names(reference))
+                custom_visibility=custom_visibility, arg_names=_parameter_names(reference),
+                reveal=node.optional("reveal", bool, "true or false", False))
 
 
 def _parameter_names(function) -> tuple:
@@ -729,22 +734,25 @@ def _module_from_file(path: Path):
 
 # ---------------------------------------------------------------------- comparing results
 
-def compare(got, want, outputs, rtol: float, atol: float, context=()) -> tuple | None:
+def compare(got, want, outputs, rtol: float, atol: float, context=(), *,
+            reveal: bool = False) -> tuple | None:
     """None when the student's result matches the reference's; otherwise (mistake, what
-    differs): the mistake's short name and the sentence for the student."""
+    differs): the mistake's short name and the sentence for the student, which shows the
+    reference's values only when reveal (the question's `reveal: true`)."""
     if outputs is not None:
         if not isinstance(got, (tuple, list)) or len(got) != len(want):
             return WRONG_TYPE, f"expected a tuple of {len(want)} items, got {_kind(got)}."
         for position in outputs:
-            problem = compare(got[position], want[position], None, rtol, atol, context)
+            problem = compare(got[position], want[position], None, rtol, atol, context,
+                              reveal=reveal)
             if problem:
                 mistake, message = problem
                 return mistake, f"item {position + 1} of the result: {message}"
         return None
-    return _compare(got, want, rtol, atol, context, "")
+    return _compare(got, want, rtol, atol, context, "", reveal)
 
 
-def _compare(got, want, rtol, atol, context, path) -> tuple | None:
+def _compare(got, want, rtol, atol, context, path, reveal) -> tuple | None:
     at = f" (in {path})" if path else ""
     if isinstance(want, dict):
         if not isinstance(got, dict):
@@ -752,7 +760,8 @@ def _compare(got, want, rtol, atol, context, path) -> tuple | None:
         if set(got) != set(want):
             return WRONG_TYPE, f"expected keys {sorted(want)}, got {sorted(map(str, got))}{at}."
         for key in want:
-            problem = _compare(got[key], want[key], rtol, atol, context, f"{path}[{key!r}]")
+            problem = _compare(got[key], want[key], rtol, atol, context, f"{path}[{key!r}]",
+                               reveal)
             if problem:
                 return problem
         return None
@@ -760,17 +769,21 @@ def _compare(got, want, rtol, atol, context, path) -> tuple | None:
         if not isinstance(got, (tuple, list)) or len(got) != len(want):
             return WRONG_TYPE, f"expected {len(want)} items, got {_kind(got)}{at}."
         for position, (g, w) in enumerate(zip(got, want)):
-            problem = _compare(g, w, rtol, atol, context, f"{path}[{position}]")
+            problem = _compare(g, w, rtol, atol, context, f"{path}[{position}]", reveal)
             if problem:
                 return problem
         return None
     if isinstance(want, str):
-        return None if got == want else (mismatch.WRONG_VALUES,
-                                         f"expected {want!r}, got {_kind(got)}{at}.")
-    return _compare_numbers(got, want, rtol, atol, context, at)
+        if got == want:
+            return None
+        yours = f"{got[:80]!r}" if isinstance(got, str) else _kind(got)
+        if reveal:
+            return mismatch.WRONG_VALUES, f"expected {want!r}, got {yours}{at}."
+        return mismatch.WRONG_VALUES, f"got {yours}{at}, which is not the expected answer."
+    return _compare_numbers(got, want, rtol, atol, context, at, reveal)
 
 
-def _compare_numbers(got, want, rtol, atol, context, at) -> tuple | None:
+def _compare_numbers(got, want, rtol, atol, context, at, reveal) -> tuple | None:
     want = np.asarray(want)
     if isinstance(got, (str, dict)) or got is None:
         return WRONG_TYPE, f"expected a number or array, got {_kind(got)}{at}."
@@ -787,7 +800,7 @@ def _compare_numbers(got, want, rtol, atol, context, at) -> tuple | None:
         if raw.dtype.kind not in "iu":
             return WRONG_TYPE, f"expected integer labels, got an array of dtype {raw.dtype}{at}."
         if raw.shape != want.shape:
-            return _located(mismatch.diagnose(values, want.astype(np.float64)), at)
+            return _located(mismatch.diagnose(values, want.astype(np.float64), reveal=reveal), at)
         wrong = int((raw != want).sum())
         return None if wrong == 0 else (WRONG_LABELS, f"{wrong} of {want.size} labels differ{at}.")
     if want.ndim == 0 and values.size == 1:
@@ -797,7 +810,8 @@ def _compare_numbers(got, want, rtol, atol, context, at) -> tuple | None:
         scale = max(1.0, float(np.abs(want).max())) if want.size else 1.0
         if np.all(np.abs(values - want) <= atol * scale + rtol * np.abs(want)):
             return None
-    return _located(mismatch.diagnose(values, want, batch=_batch_size(context)), at)
+    return _located(mismatch.diagnose(values, want, batch=_batch_size(context), reveal=reveal),
+                    at)
 
 
 def _located(diagnosis: tuple, at: str) -> tuple:

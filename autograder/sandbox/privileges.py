@@ -5,13 +5,11 @@ from __future__ import annotations
 import importlib.util
 import os
 import pwd
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.errors import AutograderError
-from autograder.sandbox.prepare import directories_to_open
 
 # setup.sh and the Gradescope zip's setup.sh create the user under this same variable's name.
 DEFAULT_USER = os.environ.get("AUTOGRADER_SANDBOX_USER") or "autograder-student"
@@ -46,6 +44,8 @@ def numbered_users(count: int) -> list:
 
 
 def _create_user(name: str) -> bool:
+    import subprocess  # here and below, not at the top: a grade never needs it (4 ms)
+
     try:
         made = subprocess.run(["useradd", "--system", "--no-create-home", "--shell",
                                "/usr/sbin/nologin", name], capture_output=True, timeout=60)
@@ -94,6 +94,10 @@ def check_sandbox_user_can_run(python: str = sys.executable, user: str | None = 
     A pyenv interpreter under /root (mode 0700) fails this; setup.sh grants the o+x bits
     (prepare.py).
     """
+    import subprocess
+
+    from autograder.sandbox.prepare import directories_to_open  # which imports subprocess too
+
     sandbox_user = resolve_user(user)
     if sandbox_user is None or (python, sandbox_user.uid) in _checked:
         return
