@@ -440,8 +440,9 @@ class Sandbox:
                   "strip_paths": [str(GRADER_ROOT)], "limits": asdict(self.limits), "token": token,
                   "isolate": os.environ.get(ISOLATION_SWITCH, "1") != "0",
                   "root": str(self._root / "root"), "staging": str(self._root / "submitted"),
-                  "readonly": readonly_paths(self.python), "hidden": GRADER_PACKAGES + _protected,
-                  "protected": list(_protected) if self.user else []}
+                  "readonly": readonly_paths(self.python),
+                  "hidden": GRADER_PACKAGES + _installed_grader(self.python) + _protected,
+                  "protected": _protected + _installed_grader(self.python) if self.user else []}
         popen = None
         if self.pool:
             (cmd_w, resp_r, ctl), keeper_fds = launch.channels()
@@ -542,6 +543,19 @@ def _remove_files_of(uid: int) -> None:
                     os.unlink(entry.path)
             except OSError:
                 pass
+
+
+@functools.lru_cache(maxsize=None)
+def _installed_grader(python: str) -> list:
+    """The grader's packages where pip installed copies of them into `python`'s site-packages
+    (readable by everyone, and bound into every worker's view): blanked there, and, without a
+    private root, a reason to refuse to grade."""
+    if python != sys.executable:
+        return []
+    import site
+    return [os.path.join(folder, package) for folder in site.getsitepackages()
+            for package in ("autograder", "reference")
+            if os.path.isdir(os.path.join(folder, package))]
 
 
 def readonly_paths(python: str) -> list:
