@@ -123,13 +123,9 @@ def _code_view(assignment: Assignment, question, starters: dict) -> CodeView:
     if question.visibility != "visible":
         return CodeView(function, file, signature, docstring, [],
                         ["every check runs on Gradescope only"])
-    shown = [case for case in check.cases if _is_public(case)]
-    cases = [(case.name, _call_text(function, case.args, case.kwargs)) for case in shown]
+    cases = [(case.name, _case_text(function, case)) for case in check.cases if not case.hidden]
     hidden = sum(case.hidden for case in check.cases)
     also = []
-    if len(check.cases) - len(shown) - hidden:
-        count = len(check.cases) - len(shown) - hidden
-        also.append(f"{count} case{'s' if count > 1 else ''} chained with another call")
     if hidden:
         also.append(f"{hidden} hidden case{'s' if hidden > 1 else ''}")
     if check.gradient is not None:
@@ -140,9 +136,14 @@ def _code_view(assignment: Assignment, question, starters: dict) -> CodeView:
     return CodeView(function, file, signature, docstring, cases, also)
 
 
-def _is_public(case) -> bool:
-    """A case the handout ships: not hidden, and one call alone (no `then` or `before` step)."""
-    return not case.hidden and case.then is None and getattr(case, "before", None) is None
+def _case_text(function: str, case) -> str:
+    """A public case as the calls it makes: a `before` step first, a `then` step after."""
+    call = _call_text(function, case.args, case.kwargs)
+    if case.before is not None:
+        call = f"{_call_text(case.before.function, case.before.args, case.before.kwargs)}; {call}"
+    if case.then is not None:
+        call = f"{call}; {_call_text(case.then.function, case.then.args, case.then.kwargs)}"
+    return call
 
 
 def _call_text(function: str, args, kwargs) -> str:
