@@ -3,8 +3,9 @@
 # (git-ignored), so that nothing touches the system's python: Debian 12 and Ubuntu 24.04 refuse
 # pip there (PEP 668). Idempotent. Afterwards `.venv/bin/python` runs everything.
 #   ./setup.sh          numpy, pyyaml, gradescope-utils and the `autograder` package
-#   ./setup.sh --test   the same, plus what the tests need (pytest, jsonschema, matplotlib)
+#   ./setup.sh --test   the same, plus what the tests need (pytest, jsonschema, and the extras)
 #   ./setup.sh --report the same, plus matplotlib for the pictures of `regrade`'s report
+#   ./setup.sh --preview the same, plus markdown and latex2mathml for `autograder preview`
 # PYTHON=<interpreter> (default python3) makes the venv from another python; VENV=<folder> puts
 # it elsewhere (CI's python 3.10 run uses .venv-3.10).
 # As root (a fresh Debian/Ubuntu machine, CI) it also installs python3 and python3-venv where
@@ -46,8 +47,9 @@ fi
 python="$VENV/bin/python"
 
 extras=""
-[ "${1:-}" = "--test" ] && extras="[test,report]"
+[ "${1:-}" = "--test" ] && extras="[test,report,preview]"
 [ "${1:-}" = "--report" ] && extras="[report]"
+[ "${1:-}" = "--preview" ] && extras="[preview]"
 PIP_ROOT_USER_ACTION=ignore "$python" -m pip install --quiet --disable-pip-version-check \
     --no-warn-script-location -e ".$extras"
 # Byte-compile the grader now: where PYTHONDONTWRITEBYTECODE is set (our CI machines), every run

@@ -4,6 +4,7 @@
   validate   check a spec: its key gets full marks, blank and wrong answers lose every item
   build      the Gradescope autograder zip (--gradescope) or the students' handout (--student)
   show       one student's variant of the prompts, as Markdown
+  preview    every question as one self-contained HTML page, math typeset
   new        a new assignment with a commented spec that validates
   schema     the JSON Schema of assignment.yaml, for editors
   regrade    grade a Gradescope export: every results.json, a gradebook and a summary
@@ -120,6 +121,15 @@ def _parser() -> argparse.ArgumentParser:
                               help="whose variant: the student's email (default: none)")
     show_command.set_defaults(run=_show)
 
+    preview_command = commands.add_parser(
+        "preview", help="one self-contained HTML page of every question, math typeset")
+    preview_command.add_argument("assignment", type=Path, help="folder holding assignment.yaml")
+    preview_command.add_argument("-o", "--output", type=Path, required=True,
+                                 help="the HTML file to write")
+    preview_command.add_argument("--student", default="", metavar="ID",
+                                 help="show this student's values of the params (default: ⟨name⟩)")
+    preview_command.set_defaults(run=_preview)
+
     new_command = commands.add_parser("new", help="scaffold an assignment with a commented spec")
     new_command.add_argument("folder", type=Path, help="the assignment's folder, e.g. problems/hw7")
     new_command.add_argument("--code", action="store_true",
@@ -227,9 +237,18 @@ def _build(args) -> int:
 
 
 def _show(args) -> int:
-    from .handout import render_prompts
+    from .preview import render_markdown
     from .spec import load_assignment
-    print(render_prompts(load_assignment(args.assignment, student=args.student)))
+    print(render_markdown(load_assignment(args.assignment, student=args.student)))
+    return EXIT_OK
+
+
+def _preview(args) -> int:
+    from .preview import write_preview
+    problems = write_preview(args.assignment, args.output, student=args.student)
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    print(f"wrote {args.output}")
     return EXIT_OK
 
 

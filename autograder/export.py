@@ -20,11 +20,13 @@ import yaml
 from .errors import SubmissionError
 from .spec import student_identity
 from .untrusted import NotAFile, read_file
+from .yamlio import check_complexity
 
 METADATA_FILE = "submission_metadata.yml"
 FOLDER_PREFIX = "submission_"
 # A class of a thousand, each entry with its history of earlier submissions, is a few MB.
 MAX_METADATA_BYTES = 64 * 1024 * 1024
+MAX_METADATA_VALUES = 4_000_000   # ~40 per submission, with its history: 100,000 submissions
 # An id becomes a folder name under regrade's -o: never "..", never a path.
 _SAFE_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")
 
@@ -167,6 +169,9 @@ _RubyLoader.add_multi_constructor("!", _untagged)
 
 
 def _load_ruby_yaml(text: str):
+    """The metadata, under the caps of answers files (yamlio.check_complexity): it lists the
+    class's names and emails, and whoever can edit it is not necessarily the instructor."""
+    check_complexity(text, max_values=MAX_METADATA_VALUES)
     return yaml.load(text, Loader=_RubyLoader)  # noqa: S506 - a SafeLoader subclass
 
 

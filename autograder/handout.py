@@ -1,8 +1,8 @@
-"""`autograder build --student`: the handout students download, and the prompts as Markdown.
+"""`autograder build --student`: the handout students download.
 
 The handout holds:
   README.md         what to do, and the one-command self-check
-  ASSIGNMENT.md     every prompt rendered to Markdown (LaTeX math left as it is written)
+  ASSIGNMENT.md     every question as Markdown (preview.py; LaTeX math left as it is written)
   answers.yaml      a template listing every question id (when the assignment has an answers file)
   <starter files>   each code file students submit (hw6.py, cs231n/layers.py): generated from
                     the marked solution, or the assignment folder's hand-written copy (starter.py
@@ -26,9 +26,8 @@ from pathlib import Path
 
 from .errors import SpecError
 from .selfcheck import ASSIGNMENT_FILES
-from .spec import SPEC_FILE, Assignment, load_assignment, substitute
+from .spec import Assignment, load_assignment
 from .starter import assignment_starters
-from .yamlio import load_spec_file
 
 PACKAGE = Path(__file__).resolve().parent
 SELFCHECK = "selfcheck"
@@ -38,7 +37,6 @@ SELFCHECK_MODULES = ("errors.py", "formula.py", "yamlio.py", "kinds/base.py", "k
                      "untrusted.py", "calls.py", "local_code.py", "sandbox/codec.py", "check_api.py")
 _REFERENCE_IMPORT = re.compile(r"^\s*(from|import)\s+(reference|solution)\b", re.MULTILINE)
 _GRADER_IMPORT = re.compile(r"^(\s*)from autograder(\.| import)", re.MULTILINE)
-_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 README = """\
 # {title}
@@ -82,7 +80,8 @@ def build_handout(assignment_folder: Path | str, output: Path | str) -> list:
 
 def handout_files(assignment: Assignment) -> dict:
     """{path inside the handout: bytes}."""
-    files = {"ASSIGNMENT.md": render_prompts(assignment, placeholders="generic")}
+    from .preview import render_markdown   # (preview.py imports this module's helpers)
+    files = {"ASSIGNMENT.md": render_markdown(assignment, placeholders="generic")}
     file_lines = []
     if any(question.kind != "code" for question in assignment.questions):
         files[assignment.answers_file] = answers_template(assignment)
@@ -95,7 +94,7 @@ def handout_files(assignment: Assignment) -> dict:
         file_lines.append(f"- `{support.name}`: provided by the course; your code may import "
                           "it (the grader uses its own copy).")
     file_lines.append("- `selfcheck/`: the self-check (below); you need not read it.")
-    uploads = " and ".join(f"`{name}`" for name in _uploads(assignment))
+    to_upload = " and ".join(f"`{name}`" for name in uploads(assignment))
     checks = []
     if any(question.kind != "code" for question in assignment.questions):
         checks.append("It checks that every answer is in a form the grader can read: choice "
@@ -106,7 +105,7 @@ def handout_files(assignment: Assignment) -> dict:
                       "cases (the same comparisons and messages as Gradescope), and checks your "
                       "gradients against finite differences of your own loss; Gradescope also "
                       "grades your code on inputs of its own.")
-    files["README.md"] = README.format(title=assignment.title, uploads=uploads,
+    files["README.md"] = README.format(title=assignment.title, uploads=to_upload,
                                        checks="\n".join(checks),
                                        file_lines="\n".join(file_lines) + "\n")
     files.update(selfcheck_files(assignment))
@@ -114,7 +113,7 @@ def handout_files(assignment: Assignment) -> dict:
             for name, data in files.items()}
 
 
-def _uploads(assignment: Assignment) -> list:
+def uploads(assignment: Assignment) -> list:
     names = list(assignment.code_files)
     if any(question.kind != "code" for question in assignment.questions):
         names.insert(0, assignment.answers_file)
@@ -191,51 +190,6 @@ def answer_hint(question) -> str:
     if question.kind in ("expression", "derivative"):
         return f"a formula in {', '.join(formula_names(question))}"
     return ""
-
-
-def render_prompts(assignment: Assignment, placeholders: str = "values") -> str:
-    """Every question as Markdown: number, title, points, prompt, choices, how to answer.
-
-    placeholders: "values" shows this variant's numbers (assignment.params); "generic" shows
-    each {{name}} as ⟨name⟩, for a handout that every student shares.
-    """
-    lines = [f"# {assignment.title}", ""]
-    uploads = ", ".join(f"`{name}`" for name in _uploads(assignment))
-    lines += [f"{len(assignment.questions)} questions, {assignment.total_points:g} points. "
-              f"Submit {uploads}.", ""]
-    if placeholders == "generic" and assignment.params:
-        lines += ["Values written ⟨like this⟩ are your own: each student gets different "
-                  "numbers, which your instructor gives you.", ""]
-    raw_questions = load_spec_file(assignment.folder / SPEC_FILE)["questions"]
-    for question, raw in zip(assignment.questions, raw_questions):
-        if placeholders == "generic":
-            raw = _generic(raw)
-        else:
-            raw = substitute(raw, assignment.params)
-        points = f"{question.points:g} point" + ("" if question.points == 1 else "s")
-        lines += [f"## {question.number}. {question.title} ({points})", ""]
-        prompt = str(raw.get("prompt", "")).strip()
-        if prompt:
-            lines += [prompt, ""]
-        if question.kind == "choice":
-            lines += [f"- **{letter}.** {text}" for letter, text in raw["choices"].items()]
-            lines.append("")
-        hint = answer_hint(question)
-        if hint:
-            lines += [f"*Answer in `{assignment.answers_file}` as `{question.id}: ...`: {hint}.*",
-                      ""]
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _generic(value):
-    """A spec value with each {{name}} written as ⟨name⟩."""
-    if isinstance(value, dict):
-        return {key: _generic(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_generic(item) for item in value]
-    if isinstance(value, str):
-        return _PLACEHOLDER.sub(lambda match: f"⟨{match.group(1)}⟩", value)
-    return value
 
 
 def answers_template(assignment: Assignment) -> str:

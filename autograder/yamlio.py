@@ -133,6 +133,64 @@ def load_spec_file(path: Path) -> Any:
 
 MAX_ANSWERS_BYTES = 256 * 1024
 
+# Untrusted YAML (answers, an export's metadata) is also capped in what it expands to.
+MAX_YAML_DEPTH = 64
+MAX_YAML_VALUES = 100_000
+
+
+class YamlTooComplex(yaml.YAMLError):
+    """Untrusted YAML nested too deeply, or too large once its aliases are expanded."""
+
+
+def check_complexity(text: str, max_values: int = MAX_YAML_VALUES,
+                     max_depth: int = MAX_YAML_DEPTH) -> None:
+    """Raise YamlTooComplex when `text`, with every alias expanded, holds more than max_values
+    values or nests deeper than max_depth; yaml.YAMLError when it does not parse.
+
+    One pass over the parser's events, which libyaml produces without recursing: nothing is
+    built, so neither a billion laughs (aliases of aliases) nor 100,000 brackets costs more than
+    reading the text. (libyaml's composer, which builds the nodes, recurses in C, and crashes the
+    process on a few hundred thousand nested brackets.)
+    """
+    parser = _SafeLoader(text)
+    try:
+        anchors = {}       # anchor -> (values, depth) of what it names, once complete
+        open_ = []         # collections being read: [anchor, values before it, deepest level]
+        values = 0
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                values += 1
+                open_.append([event.anchor, values - 1, len(open_) + 1])
+                if len(open_) > max_depth:
+                    raise YamlTooComplex(f"nested more than {max_depth} levels deep")
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                anchor, before, deepest = open_.pop()
+                if anchor is not None:
+                    anchors[anchor] = (values - before, deepest - len(open_))
+                if open_:
+                    open_[-1][2] = max(open_[-1][2], deepest)
+            elif isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
+                if isinstance(event, yaml.ScalarEvent):
+                    count, depth = 1, 1
+                    if event.anchor is not None:
+                        anchors[event.anchor] = (1, 1)
+                elif event.anchor in anchors:
+                    count, depth = anchors[event.anchor]
+                else:  # an alias of a collection still open: it contains itself
+                    raise YamlTooComplex(f"the alias *{event.anchor} refers to itself")
+                values += count
+                if open_:
+                    open_[-1][2] = max(open_[-1][2], len(open_) + depth)
+                if len(open_) + depth > max_depth:
+                    raise YamlTooComplex(f"nested more than {max_depth} levels deep")
+            if values > max_values:
+                raise YamlTooComplex(f"more than {max_values:,} values once its aliases are "
+                                     "expanded")
+    finally:
+        parser.dispose()
+
+
 
 def load_answers_file(path: Path, max_bytes: int = MAX_ANSWERS_BYTES) -> dict:
     """Read a student's answers file (untrusted.read_file: no link or FIFO is followed): safe_load
@@ -152,7 +210,10 @@ def load_answers_file(path: Path, max_bytes: int = MAX_ANSWERS_BYTES) -> dict:
     except UnicodeDecodeError:
         raise SubmissionError(f"{name} is not UTF-8 text") from None
     try:
+        check_complexity(text)
         data = yaml.load(text, Loader=_SafeLoader)
+    except YamlTooComplex as exc:
+        raise SubmissionError(f"{name} is too complex to read: {exc}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}" if mark else ""

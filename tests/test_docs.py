@@ -1,6 +1,7 @@
 """The guides show commands that work: each `python3 -m autograder` line of the instructor guide
 runs, in order, in a copy of the repository; the student guide's example answers are well formed."""
 
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -28,6 +29,8 @@ def test_every_instructor_guide_command_runs(tmp_path):
     commands = [line for block in code_blocks(DOCS / "instructor-guide.md", "bash")
                 for line in block.splitlines() if line.startswith("python3 -m autograder")]
     assert len(commands) >= 7
+    if not all(importlib.util.find_spec(name) for name in ("markdown", "latex2mathml")):
+        commands = [c for c in commands if " preview " not in c]   # the [preview] extra is absent
     for command in commands:
         args = command.split()[1:]
         done = subprocess.run([sys.executable, *args], cwd=tmp_path, capture_output=True,

@@ -215,3 +215,23 @@ def test_lone_surrogates_in_output_and_values_still_give_valid_utf8_results(tmp_
     assert {name for name, test in by_id.items() if test["score"] < test["max_score"]} == {
         "relu", "relu-grad", "diagnose"}
     assert "relu-grad" in stdout
+
+
+@pytest.mark.parametrize("folder, words", [
+    ("deep_answers", "nested more than 64 levels deep"),          # libyaml crashed on it
+    ("laughing_answers", "more than 100,000 values once its aliases are expanded"),
+])
+def test_answers_that_expand_beyond_the_caps_are_refused(tmp_path, folder, words):
+    results, _, _ = grade(QUIZ, CORPUS / folder, tmp_path)
+    assert results["score"] == 0
+    assert f"answers.yaml is too complex to read: {words}" in results["output"]
+
+
+def test_export_metadata_is_read_under_the_same_caps(tmp_path):
+    """A billion laughs in submission_metadata.yml would take the regrade's memory and time."""
+    out = tmp_path / "out"
+    done = autograder("regrade", QUIZ, CORPUS / "metadata_bomb", "-o", out, "--jobs", "1")
+    assert done.returncode == 0, done.stderr
+    assert "submission_metadata.yml could not be read (more than 4,000,000 values" in done.stderr
+    results = load_results(out / "1" / "results.json")
+    assert results["score"] == sum(test["max_score"] for test in results["tests"])
