@@ -132,6 +132,11 @@ def write_results(report: Report, path: Path | str) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     data = json.dumps(to_gradescope(report), indent=2, ensure_ascii=False, allow_nan=False)
+    if path.exists() and not path.is_file():
+        # /dev/null, /dev/stdout, a pipe: written into, never replaced (as root, replacing
+        # /dev/null would leave every process on the machine a root-only regular file).
+        path.write_text(data + "\n", encoding="utf-8")
+        return
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".json")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:

@@ -2,6 +2,7 @@
 errors as one line on stderr and an exit code, never a traceback."""
 
 import os
+import stat
 import subprocess
 import sys
 
@@ -131,3 +132,26 @@ def test_the_command_asks_for_one_blas_thread_unless_told_otherwise(monkeypatch)
     monkeypatch.setenv("OMP_NUM_THREADS", "4")
     assert main(["schema"]) == 0
     assert os.environ["OPENBLAS_NUM_THREADS"] == "1" and os.environ["OMP_NUM_THREADS"] == "4"
+
+
+@pytest.mark.parametrize("command", ["grade", "build"])
+def test_output_that_is_not_a_file_is_written_into_never_replaced(tmp_path, command):
+    """`--results /dev/null` (or `-o`) must not replace the device with a file: as root that
+    leaves the whole machine a root-only regular /dev/null. A FIFO stands in for the device."""
+    import threading
+
+    fifo = tmp_path / "out"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    if command == "grade":
+        args = ["grade", str(QUIZ), str(EXAMPLES / "nn3-quiz" / "correct"), "--results",
+                str(fifo), "--quiet"]
+    else:
+        args = ["build", str(QUIZ), "--gradescope", "--no-verify", "-o", str(fifo)]
+    assert main(args) == 0
+    reader.join(timeout=10)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert received and (received[0].startswith(b"{") if command == "grade"
+                         else received[0].startswith(b"PK"))
