@@ -235,3 +235,14 @@ def test_export_metadata_is_read_under_the_same_caps(tmp_path):
     assert "submission_metadata.yml could not be read (more than 4,000,000 values" in done.stderr
     results = load_results(out / "1" / "results.json")
     assert results["score"] == sum(test["max_score"] for test in results["tests"])
+
+
+def test_a_submitted_folder_that_is_a_link_to_the_solution_is_not_followed(tmp_path):
+    """cs231n/ is a link to problems/cs231n/solution/cs231n: every file under it is refused."""
+    results, text, stdout = grade(PROBLEMS / "cs231n", CORPUS / "folder_link", tmp_path)
+    assert results["score"] == 0
+    assert {test["output"] for test in results["tests"]} == {
+        "cs231n is a symbolic link; submit the folder itself"}
+    solution = [line.strip() for path in (PROBLEMS / "cs231n" / "solution").rglob("*.py")
+                for line in path.read_text().splitlines() if len(line.strip()) >= 30]
+    assert not [line for line in solution if line in text or line in stdout]
