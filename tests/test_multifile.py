@@ -317,3 +317,45 @@ def test_new_code_scaffolds_an_assignment_that_validates(tmp_path):
     assert result.ok and [item.id for item in result.items] == [
         "affine-forward", "affine-backward", "relu-forward"]
     assert all(item.key == 1 and item.blank == 0 for item in result.items)
+
+
+def test_a_then_step_uses_the_questions_reference_file(tmp_path):
+    """No `reference:` on the step: the step's function is taken from the question's file."""
+    folder = write(tmp_path / "a", {
+        "ref.py": "def forward(x):\n    return 2 * x, x\n\ndef backward(dout, cache):\n"
+                  "    return 2 * dout\n",
+        "assignment.yaml": """\
+id: t
+title: T
+submit: {code: hw.py}
+questions:
+  - id: q
+    kind: code
+    points: 1
+    function: forward
+    reference: ref.py:forward
+    outputs: [0]
+    cases:
+      - args: [{normal: [3]}]
+        then: {function: backward, args: [{normal: [3]}, {result: 1}]}
+"""})
+    right = "def forward(x):\n    return 2 * x, x\n\ndef backward(dout, cache):\n" \
+            "    return 2 * dout\n"
+    assert scores(run(folder, write(tmp_path / "s1", {"hw.py": right}))) == {"q": 1}
+    wrong = right.replace("return 2 * dout", "return 3 * dout")
+    report = run(folder, write(tmp_path / "s2", {"hw.py": wrong}))
+    assert scores(report) == {"q": 0} and "`backward` after `forward`" in report.tests[0].output
+
+
+def test_a_support_folder_brings_every_file_in_it(tmp_path):
+    folder = write(tmp_path / "a", {
+        "lib/__init__.py": "", "lib/ops.py": "def twice(x):\n    return 2 * x\n",
+        "lib/__pycache__/ops.cpython-311.pyc": "junk",
+        "ref.py": "from lib.ops import twice\n\ndef f(x):\n    return twice(x)\n",
+        "assignment.yaml": "id: t\ntitle: T\nsubmit: {code: hw.py}\nsupport: [lib/]\n"
+                           "questions:\n  - {id: q, kind: code, points: 1, function: f, "
+                           "reference: 'ref.py:f', cases: [{args: [{normal: [2]}]}]}\n"})
+    assignment = load_assignment(folder)
+    assert [s.name for s in assignment.support] == ["lib/__init__.py", "lib/ops.py"]
+    student = "from lib.ops import twice\n\ndef f(x):\n    return twice(x)\n"
+    assert scores(run(folder, write(tmp_path / "s", {"hw.py": student}))) == {"q": 1}
