@@ -154,6 +154,9 @@ def _check_code_file(node: Node, question: Question, code_files: tuple) -> None:
     if not code_files:
         raise node.error("kind", "a code question needs `submit: code:` (the files students "
                                  "upload) at the top of the spec")
+    if not file and sum(not is_glob(name) for name in code_files) > 1:
+        raise node.error("function", "students submit several code files: name the module of "
+                                     "the function, e.g. cs231n.layers:affine_forward")
     if file and not any(fnmatch.fnmatchcase(file, pattern) for pattern in code_files):
         key = "file" if "file" in node else "function"
         raise node.error(key, f"{file} is not among the files students submit "

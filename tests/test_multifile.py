@@ -359,3 +359,13 @@ def test_a_support_folder_brings_every_file_in_it(tmp_path):
     assert [s.name for s in assignment.support] == ["lib/__init__.py", "lib/ops.py"]
     student = "from lib.ops import twice\n\ndef f(x):\n    return twice(x)\n"
     assert scores(run(folder, write(tmp_path / "s", {"hw.py": student}))) == {"q": 1}
+
+
+def test_with_several_submitted_files_a_question_names_its_module(tmp_path):
+    folder = write(tmp_path / "a", {"ref.py": "def f(x):\n    return x\n", "assignment.yaml": (
+        "id: t\ntitle: T\nsubmit: {code: [a.py, b.py]}\nquestions:\n  - id: q\n    kind: code\n"
+        "    points: 1\n    function: f\n    reference: ref.py:f\n    cases: [{args: [1.0]}]\n")})
+    with pytest.raises(SpecError) as raised:
+        load_assignment(folder)
+    assert str(raised.value).startswith(f"{folder / 'assignment.yaml'}:8: function: students "
+                                        "submit several code files: name the module")
