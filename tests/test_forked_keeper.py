@@ -62,7 +62,8 @@ def test_a_forked_worker_sees_nothing_of_the_grader(tmp_path):
     assert seen["cmdline"] == "autograder-keeper"
     grader_words = [str(ROOT), str(submission), "autograder grade", MARKER]
     for what in ("cmdline", "environ", "parent", "argv", "orig_argv", "path", "env"):
-        text = json.dumps(seen[what])
+        # the interpreter's own installation is the worker's to see, even a venv in the checkout
+        text = json.dumps(seen[what]).replace(sys.prefix, "<the interpreter's prefix>")
         assert not any(word in text for word in grader_words), (what, seen[what])
     assert seen["modules"] == []
     assert set(seen["env"]) == {"PATH", "LANG", "HOME", "TMPDIR", "OPENBLAS_NUM_THREADS",

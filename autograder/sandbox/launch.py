@@ -212,8 +212,12 @@ def _become_keeper(config_r: int, keeper_fds: list) -> None:
         os.path.realpath(entry).startswith(prefix + os.sep) for prefix in prefixes)]
     grader = os.path.dirname(os.path.dirname(SANDBOX_DIR)) + os.sep
     for name, module in list(sys.modules.items()):
-        if str(getattr(module, "__file__", None) or "").startswith(grader) or \
-                name.startswith("__editable__"):
+        where = str(getattr(module, "__file__", None) or "")
+        # the grader's own modules go; an interpreter's (numpy in a venv that lies inside the
+        # checkout, as setup.sh's .venv does) stay: numpy cannot be imported twice
+        installed = any(os.path.realpath(where).startswith(prefix + os.sep) for prefix in prefixes)
+        if (where.startswith(grader) and not installed) or name.startswith("__editable__") or \
+                name.split(".")[0] in ("autograder", "reference"):
             del sys.modules[name]
     sys.modules["__main__"] = types.ModuleType("__main__")
     sys.argv = ["-c", "keeper"]
