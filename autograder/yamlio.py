@@ -187,6 +187,12 @@ def check_complexity(text: str, max_values: int = MAX_YAML_VALUES,
             if values > max_values:
                 raise YamlTooComplex(f"more than {max_values:,} values once its aliases are "
                                      "expanded")
+    except yaml.YAMLError as error:
+        # libyaml 0.2.5 (PyYAML >= 6.0.2's wheels) stops at 1000 levels while scanning ahead of
+        # the events above: deeper than our cap, so it is the same refusal
+        if "maximum nesting depth" in str(getattr(error, "problem", "")):
+            raise YamlTooComplex(f"nested more than {max_depth} levels deep") from None
+        raise
     finally:
         parser.dispose()
 
