@@ -24,7 +24,7 @@ import pytest
 from autograder.sandbox import Limits, Sandbox
 from autograder.sandbox.prepare import directories_to_open
 from autograder.sandbox.privileges import DEFAULT_USER
-from autograder.sandbox.sandbox import GRADER_ROOT
+from autograder.sandbox.sandbox import GRADER_ROOT, readonly_paths
 from conftest import ROOT
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="isolation is the root grader's")
@@ -136,8 +136,10 @@ def score(results: Path) -> float:
 
 def test_a_submission_that_steals_finds_nothing_and_keeps_its_score(assignment, marker,
                                                                      tmp_path):
-    targets = [str(assignment), str(GRADER_ROOT / "reference"), "/etc/shadow", "/work",
-               "/autograder"]
+    # the grader's own tree by its parts: a venv inside the checkout is mounted for numpy
+    targets = [str(assignment), *(str(GRADER_ROOT / part) for part in
+                                  ("reference", "autograder", "problems", "tests", "README.md")),
+               "/etc/shadow", "/autograder", "/work/shared"]
     folder = submission(tmp_path / "thief", "steal.py", targets=targets)
     results = tmp_path / "results.json"
     done = run_cli("grade", assignment, folder, "--results", results)
@@ -317,10 +319,12 @@ def view_box(tmp_path):
 def test_the_worker_sees_only_its_private_root(view_box):
     assert set(view_box.protections.values()) == {"active"}, view_box.protections
     seen = view_box.call("view").value
-    assert seen["root"] == sorted(["bin", "dev", "etc", "lib", "lib64", "proc", "root", "sbin",
-                                   "tmp", "usr"] if os.path.exists("/lib64") else
-                                  ["bin", "dev", "etc", "lib", "proc", "root", "sbin", "tmp",
-                                   "usr"])
+    # the worker's own folders, then the outermost folder of each read-only installation
+    # (a venv outside /usr adds its first component, e.g. the checkout's top folder)
+    mounted = {path.split("/")[1] for path in readonly_paths(sys.executable)}
+    assert seen["root"] == sorted({"dev", "etc", "proc", "root", "tmp"} | mounted)
+    assert mounted <= {"bin", "etc", "lib", "lib32", "lib64", "libx32", "sbin", "usr",
+                       Path(sys.prefix).parts[1], Path(sys.base_prefix).parts[1]}
     assert seen["etc"] == sorted(name for name in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d")
                                  if os.path.exists(f"/etc/{name}"))
     assert seen["pids"] == ["2"]  # itself; its init is root's and hidden
