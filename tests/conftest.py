@@ -1,5 +1,6 @@
 """Shared test helpers: every results.json a test produces is checked against Gradescope's schema."""
 
+import functools
 import json
 from pathlib import Path
 
@@ -22,3 +23,12 @@ def load_results(path) -> dict:
 @pytest.fixture
 def results_path(tmp_path):
     return tmp_path / "results" / "results.json"
+
+
+@functools.lru_cache(maxsize=None)
+def sandbox_protections() -> dict:
+    """{protection: "active" or "not available: why"} on this machine, from one sandbox started
+    as the grader starts them (a chroot has no private root; a container may lack a cgroup)."""
+    from autograder.sandbox import Limits, Sandbox
+    with Sandbox(Limits()) as box:
+        return dict(box.protections)

@@ -25,7 +25,7 @@ from autograder.sandbox import Limits, Sandbox
 from autograder.sandbox.prepare import directories_to_open
 from autograder.sandbox.privileges import DEFAULT_USER
 from autograder.sandbox.sandbox import GRADER_ROOT, readonly_paths
-from conftest import ROOT
+from conftest import ROOT, sandbox_protections
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="isolation is the root grader's")
 CORPUS = ROOT / "tests" / "corpus" / "isolation"
@@ -193,7 +193,8 @@ def test_hostile_neighbours_in_a_regrade_change_no_honest_grade(assignment, mark
         assert setup["extra_data"]["not_graded"] is True and "broke twice" in setup["output"]
         assert "could not be graded: 70" in done.stdout and not (garbled / ".fingerprint").exists()
         memfd = tmp_path / "out" / str(60 + ATTACKS.index("memfd")) / "results.json"
-        assert "MiB of memory" in memfd.read_text()  # the cgroup stopped it, and said so
+        if sandbox_protections()["memory cgroup"] == "active":
+            assert "MiB of memory" in memfd.read_text()  # the cgroup stopped it, and said so
         for results in (tmp_path / "out").glob("*/results.json"):
             assert_nothing_leaked(results.read_text(), marker)
         with pytest.raises(BlockingIOError):  # nobody got through to the port
@@ -316,8 +317,17 @@ def view_box(tmp_path):
     assert not list(Path("/tmp").glob("fill-*")) and not list(Path("/dev/shm").glob("fill-*"))
 
 
+def needs(box, *protections):
+    """Skip where this machine does not give a protection the test is about (a chroot has no
+    private root, a container may have no memory cgroup): the fallback has tests of its own."""
+    missing = {name: box.protections[name] for name in protections
+               if box.protections[name] != "active"}
+    if missing:
+        pytest.skip(f"this machine gives no {missing}")
+
+
 def test_the_worker_sees_only_its_private_root(view_box):
-    assert set(view_box.protections.values()) == {"active"}, view_box.protections
+    needs(view_box, "pid namespace", "network namespace", "private root (mount namespace)")
     seen = view_box.call("view").value
     # the worker's own folders, then the outermost folder of each read-only installation
     # (a venv outside /usr adds its first component, e.g. the checkout's top folder)
@@ -333,11 +343,13 @@ def test_the_worker_sees_only_its_private_root(view_box):
 
 @pytest.mark.parametrize("folder", ["/tmp", "/dev/shm", "."])
 def test_files_in_tmp_shm_and_its_folder_share_one_bounded_disk(view_box, folder):
+    needs(view_box, "private root (mount namespace)")
     written, why = view_box.call("fill", folder).value
     assert written < 32 and why == "No space left on device"
 
 
 def test_memory_held_in_memfds_meets_the_memory_cgroup(view_box):
+    needs(view_box, "memory cgroup")
     outcome = view_box.call("hog_memfd")
     assert outcome.kind == "memory" and "MiB of memory" in outcome.message
     assert view_box.call("view").ok  # a fresh worker, the memory given back
