@@ -220,19 +220,19 @@ REFUSED = [
 
 @pytest.mark.parametrize("text, message", REFUSED, ids=[repr(row[0])[:30] for row in REFUSED])
 def test_refused_with_a_clear_message_quickly(text, message):
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(FormulaError) as refused:
         parse(text, ["x", "y"])
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0  # CPU seconds: a load elsewhere cannot fail it
     assert message in refused.value.message
 
 
 def test_huge_power_is_inf_not_a_hang():
-    start = time.perf_counter()
+    start = time.process_time()
     assert parse("9**9**9**9", []).evaluate({}) == np.inf
     assert parse("9^9^9^9", []).evaluate({}) == np.inf
     assert parse("9" * 1999, []).evaluate({}) == np.inf
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0  # CPU seconds: a load elsewhere cannot fail it
 
 
 def test_ambiguous_juxtaposition_names_both_readings():
@@ -246,10 +246,10 @@ def test_a_name_both_declared_and_constant_splits_once():
 
 
 def test_long_ambiguous_name_gets_a_short_message():
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(FormulaError) as refused:
         parse("x" * 1999, ["x", "xx"])
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0  # CPU seconds: a load elsewhere cannot fail it
     assert "more than one way" in refused.value.message and len(refused.value.message) < 200
 
 
