@@ -12,6 +12,7 @@ in extended precision the float64 gap was roundoff, not a wrong answer.
 
 from __future__ import annotations
 
+import math
 import zlib
 from dataclasses import dataclass
 from typing import Callable, Mapping
@@ -49,7 +50,8 @@ def load_variables(node: Node, key: str = "variables") -> tuple:
             integer = spec.optional("integer", bool, "true or false", False)
             spec = spec.require("range", list, "[low, high]")
         if (not isinstance(spec, list) or len(spec) != 2
-                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in spec)
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                           and math.isfinite(v) for v in spec)
                 or not spec[0] < spec[1]):
             raise raw.error(name, "the range must be [low, high] with low < high")
         variables.append(Variable(name, float(spec[0]), float(spec[1]), integer))

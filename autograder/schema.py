@@ -1,9 +1,10 @@
 """A JSON Schema of assignment.yaml, so that editors can complete and check specs as they are typed.
 
-The schema is built from the same constants spec.py and the kinds check (their key sets), so a key
-added to a kind shows up here, with a description when this module knows one. It is looser than
-the loader in one way only: it cannot check formulas, `{{param}}` placeholders or cross-references
-(an `answer` letter that is not a choice); `autograder validate` does.
+A question's keys are made from their one declaration (kinds/base.Key): the common ones in
+spec.QUESTION_KEYS, each kind's in its module's KEYS, so a key added to a kind shows up here with
+its type, range and description. It is looser than the loader in one way only: it cannot check
+formulas, `{{param}}` placeholders or cross-references (an `answer` letter that is not a choice);
+the loader and `autograder validate` do.
 
 `python3 -m autograder schema` prints it; docs/assignment.schema.json is that output, and the
 shipped specs point their editors at it.
@@ -19,118 +20,8 @@ from . import kinds
 DRAFT = "http://json-schema.org/draft-07/schema#"
 SCHEMA_FILE = "docs/assignment.schema.json"
 
-_FORMULA = {"type": ["string", "number"],
-            "description": "a formula such as `x1*(1 - sigmoid(w1*x1))`: the syntax students use"}
-_NUMBER_OR_ARITHMETIC = {"type": ["number", "string"],
-                         "description": "a number, or arithmetic such as `1.5^100`"}
 _RANGE = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2,
           "description": "[low, high], low < high"}
-_VARIABLES = {
-    "type": "object", "minProperties": 1,
-    "description": "the variables answers may use, each sampled uniformly from its range",
-    "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
-    "additionalProperties": {"oneOf": [
-        _RANGE,
-        {"type": "object", "required": ["range"], "additionalProperties": False,
-         "properties": {"range": _RANGE, "integer": {"type": "boolean"}}},
-    ]},
-}
-_DEFINE = {"type": "object", "additionalProperties": _FORMULA,
-           "description": "named sub-expressions, such as `yhat: sigmoid(w11*x1 + w12*x2)`, that "
-                          "the key and the students' answers may use"}
-_SAMPLES = {"type": "integer", "minimum": 5, "maximum": 10000,
-            "description": "how many random points formulas are compared at (default 40)"}
-_RTOL = {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1,
-         "description": "relative tolerance"}
-
-# What this module can say about each kind's keys; keys it does not know are still allowed.
-KIND_KEYS = {
-    "choice": {
-        "choices": {"type": "object", "minProperties": 2,
-                    "propertyNames": {"pattern": "^[A-Z]$"},
-                    "additionalProperties": {"type": ["string", "number"]},
-                    "description": "letter -> the choice's text (Markdown)"},
-        "answer": {"oneOf": [{"type": "string", "pattern": "^[A-Z]$"},
-                             {"type": "array", "minItems": 1, "uniqueItems": True,
-                              "items": {"type": "string", "pattern": "^[A-Z]$"}}],
-                   "description": "the right letter, or a list of the right letters"},
-        "scoring": {"enum": ["all-or-nothing", "partial"],
-                    "description": "partial: (right picks - wrong picks) / right letters, "
-                                   "floored at 0"},
-    },
-    "numeric": {
-        "answer": _NUMBER_OR_ARITHMETIC,
-        "sigfigs": {"type": "integer", "minimum": 1, "maximum": 15,
-                    "description": "right within half a unit of this significant figure"},
-        "rtol": {"type": "number", "minimum": 0, "description": "relative tolerance (1e-3)"},
-        "atol": {"type": "number", "minimum": 0, "description": "absolute tolerance (0)"},
-    },
-    "expression": {
-        "variables": _VARIABLES, "define": _DEFINE, "answer": _FORMULA,
-        "samples": _SAMPLES, "rtol": _RTOL,
-    },
-    "derivative": {
-        "variables": _VARIABLES, "define": _DEFINE,
-        "given": {"type": "object", "additionalProperties": {"type": "number"},
-                  "description": "variables held fixed, such as `y: 1`"},
-        "function": dict(_FORMULA, description="the function to differentiate"),
-        "wrt": {"type": "string", "description": "the variable to differentiate by"},
-        "samples": _SAMPLES, "rtol": _RTOL,
-    },
-    "code": {
-        "function": {"type": "string", "pattern": r"^([A-Za-z_]\w*(\.[A-Za-z_]\w*)*:)?[A-Za-z_]\w*$",
-                     "description": "the student's function name, or module:function "
-                                    "(cs231n.layers:affine_forward) in a package submission"},
-        "file": {"type": "string", "description": "the submitted file holding it (default: the "
-                                                  "module of `function`, else the first of "
-                                                  "submit.code)"},
-        "reference": {"type": "string",
-                      "description": "module:function or file.py:function to compare with "
-                                     "(default reference:<function>); `then` and `before` "
-                                     "steps default to the same module"},
-        "cases": {"type": "array", "items": {
-            "type": "object", "additionalProperties": False,
-            "properties": {"args": {"type": "array"}, "kwargs": {"type": "object"},
-                           "name": {"type": "string"}, "then": {"type": "object"},
-                           "before": {"type": "object", "description": "a setup call (e.g. "
-                                      "the forward) whose result the args use as {result: i}"},
-                           "visibility": {"enum": ["visible", "hidden"], "description":
-                                          "hidden: graded, never in the handout; failing it "
-                                          "tells only the case's name"}}},
-            "description": "inputs (see autograder/inputs.py) the student's function and the "
-                           "reference are called with"},
-        "outputs": {"type": "array", "items": {"type": "integer"},
-                    "description": "which items of a tuple result to compare"},
-        "rtol": {"type": "number", "minimum": 0}, "atol": {"type": "number", "minimum": 0},
-        "may_modify": {"type": "array", "items": {"type": ["integer", "string"]},
-                       "description": "arguments the function may change in place"},
-        "gradient": {"type": "object", "required": ["args"],
-                     "description": "check the student's gradients against central differences "
-                                    "of the student's own loss"},
-        "check": {"oneOf": [
-            {"type": "string"},
-            {"type": "object", "additionalProperties": False, "required": ["function"],
-             "properties": {"function": {"type": "string"},
-                            "visibility": {"enum": ["visible", "hidden"]}}}],
-            "description": "file.py:function, an instructor's own check (run by the self-check "
-                           "too); {function, visibility: hidden} keeps it on Gradescope"},
-    },
-}
-REQUIRED = {"choice": ["choices", "answer"], "numeric": ["answer"], "code": ["function"],
-            "expression": ["variables", "answer"],
-            "derivative": ["variables", "function", "wrt"]}
-
-_COMMON_KEYS = {
-    "id": {"type": ["string", "integer"], "pattern": "^[A-Za-z0-9_.-]+$",
-           "description": "a short identifier, unique in the assignment: the key in answers.yaml"},
-    "kind": {"enum": sorted(kinds.NAMES)},
-    "points": {"type": "number", "minimum": 0},
-    "title": {"type": "string", "description": "shown as the test's name on Gradescope"},
-    "prompt": {"type": "string", "description": "Markdown with $LaTeX$ math; {{param}} allowed"},
-    "visibility": {"enum": list(spec.VISIBILITIES), "description": "default: visible"},
-    "reveal": {"type": "boolean",
-               "description": "may feedback show the expected answer? (default false)"},
-}
 
 _ASSIGNMENT_KEYS = {
     "$schema": {"type": "string", "description": "where editors find this schema"},
@@ -185,17 +76,21 @@ def assignment_schema() -> dict:
 
 
 def _question_schema() -> dict:
-    common = _known(spec.COMMON_QUESTION_KEYS, _COMMON_KEYS)
+    common = {key.name: key.json_schema() for key in spec.QUESTION_KEYS}
+    common["kind"] = dict(common["kind"], enum=sorted(kinds.names()))
+    del common["kind"]["type"]
     by_kind = []
     for name, kind in sorted(kinds.all_kinds().items()):
-        own = _known(kind.KEYS, KIND_KEYS.get(name, {}))
+        own = {key.name: key.json_schema() for key in kind.KEYS}
         by_kind.append({
             "if": {"properties": {"kind": {"const": name}}, "required": ["kind"]},
             "then": {"properties": {**{key: True for key in common}, **own},
-                     "required": REQUIRED.get(name, []), "additionalProperties": False},
+                     "required": [key.name for key in kind.KEYS if key.required],
+                     "additionalProperties": False},
         })
-    return {"type": "object", "required": ["id", "kind", "points"], "properties": common,
-            "allOf": by_kind}
+    return {"type": "object", "required": [key.name for key in spec.QUESTION_KEYS
+                                           if key.required],
+            "properties": common, "allOf": by_kind}
 
 
 def _known(keys, described: dict) -> dict:

@@ -28,11 +28,26 @@ import numpy as np
 
 from .errors import SpecError
 from . import kinds
+from .kinds.base import Key, key_names, read_keys
 from .yamlio import Node, describe, load_spec_file
 
 SPEC_FILE = "assignment.yaml"
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
-COMMON_QUESTION_KEYS = {"id", "kind", "points", "prompt", "visibility", "reveal", "title"}
+# The keys every question has, whatever its kind (the kind's module declares the rest).
+QUESTION_KEYS = (
+    Key("id", ("string", "integer"), "a short identifier, unique in the assignment: the key in "
+        "answers.yaml", schema={"pattern": "^[A-Za-z0-9_.-]+$"}),
+    Key("kind", ("string",), "the question's kind (autograder/kinds/)"),
+    Key("points", ("number",), "a number of points", minimum=0),
+    Key("title", ("string",), "a short title, shown as the test's name on Gradescope (default: "
+        "the id)", default=None),
+    Key("prompt", ("string",), "Markdown text with $LaTeX$ math; {{param}} allowed", default=""),
+    Key("visibility", ("string",), "when students see its results", default="visible",
+        allowed=VISIBILITIES),
+    Key("reveal", ("boolean",), "true or false: may feedback show the expected answer?",
+        default=False),
+)
+COMMON_QUESTION_KEYS = key_names(QUESTION_KEYS)
 ASSIGNMENT_KEYS = {"id", "title", "submit", "params", "questions", "description", "$schema",
                    "support", "extends"}
 GLOB_CHARACTERS = set("*?[")
@@ -309,30 +324,21 @@ def _load_support(root: Node, code_files: tuple) -> tuple:
 
 
 def _load_question(node: Node, number: str, folder: Path) -> Question:
-    question_id = node.require("id", (str, int), "a short identifier such as q1")
-    question_id = str(question_id)
+    question_id = str(QUESTION_KEYS[0].read(node))
     if not question_id.replace("_", "").replace("-", "").replace(".", "").isalnum():
         raise node.error("id", f"'{question_id}' must use letters, digits, '-', '_' or '.' only")
-    known = ", ".join(sorted(kinds.NAMES))
+    known = ", ".join(sorted(kinds.names()))
     kind_name = node.require("kind", str, f"one of {known}")
-    if kind_name not in kinds.NAMES:
+    if kind_name not in kinds.names():
         raise node.error("kind", f"unknown kind '{kind_name}' (known: {known})")
     kind = kinds.kind(kind_name)
-    node.reject_unknown_keys(COMMON_QUESTION_KEYS | set(kind.KEYS), f"a {kind_name} question")
-    points = node.require("points", (int, float), "a number of points")
-    if points < 0 or points != points:
-        raise node.error("points", "must be zero or more")
-    prompt = node.optional("prompt", str, "Markdown text", "")
-    title = node.optional("title", str, "a short title", question_id)
-    visibility = "visible"
-    if "visibility" in node:
-        visibility = node.typed("visibility", str, "a visibility")
-        if visibility not in VISIBILITIES:
-            raise node.error("visibility", f"'{visibility}' is not one of {', '.join(VISIBILITIES)}")
-    reveal = node.optional("reveal", bool, "true or false", False)
+    node.reject_unknown_keys(COMMON_QUESTION_KEYS | key_names(kind.KEYS), f"a {kind_name} question")
+    common = read_keys(node, QUESTION_KEYS)
     check = kind.load(node, folder)
-    return Question(id=question_id, kind=kind_name, number=number, title=title, points=float(points),
-                    prompt=prompt, visibility=visibility, reveal=reveal, check=check,
+    return Question(id=question_id, kind=kind_name, number=number,
+                    title=common["title"] if common["title"] is not None else question_id,
+                    points=float(common["points"]), prompt=common["prompt"],
+                    visibility=common["visibility"], reveal=common["reveal"], check=check,
                     file=node.file, line=node.line)
 
 

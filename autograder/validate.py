@@ -84,6 +84,7 @@ def validate(folder: Path | str, show_progress: bool = False) -> Validation:
     """
     folder = Path(folder)
     base = load_assignment(folder)
+    check_spec(base)
     key_file = load_key_file(folder)
     students = SAMPLE_STUDENTS if base.params else SAMPLE_STUDENTS[:1]
     items = {q.id: Item(q.id, q.kind, q.points) for q in base.questions}
@@ -120,6 +121,14 @@ def validate(folder: Path | str, show_progress: bool = False) -> Validation:
     for name in sorted(set(key_file) - {q.id for q in base.questions}):
         problems.append(f"{SOLUTION_DIR}/answers.yaml answers '{name}', which is not a question")
     return Validation(base, list(items.values()), len(students), problems, known_wrong)
+
+
+def check_spec(assignment: Assignment) -> None:
+    """Raise the first mistake of the spec that loading it could not see (each kind's
+    spec_problems: a code question's `outputs` beyond what its reference returns, say)."""
+    for question in assignment.questions:
+        for problem in question.check.spec_problems(question.id):
+            raise problem
 
 
 def _grade_known_wrong(folder: Path, assignment: Assignment, key_file: Node, known_wrong: list,

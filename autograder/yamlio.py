@@ -38,7 +38,7 @@ class Node(dict):
     def require(self, key: str, types: type | tuple, what: str) -> Any:
         """self[key], which must exist and be of `types`; otherwise a SpecError at that key."""
         if key not in self:
-            raise self.error(None, f"missing required key '{key}' ({what})")
+            raise self.error(key, f"missing required key '{key}' ({what})")
         return self.typed(key, types, what)
 
     def optional(self, key: str, types: type | tuple, what: str, default: Any) -> Any:

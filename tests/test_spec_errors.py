@@ -36,7 +36,7 @@ BROKEN = [
     ("- id: q2\n  kind: choice\n  points: two\n  choices: {A: x, B: y}\n  answer: A\n",
      11, "points", "must be a number"),
     ("- id: q2\n  kind: choice\n  points: 1\n  choices: {A: x, B: y}\n",
-     9, None, "missing required key 'answer'"),
+     9, "answer", "missing required key 'answer'"),
     ("- id: q2\n  kind: choice\n  points: 1\n  choices: {A: x, B: y}\n  answer: E\n",
      13, "answer", "'E' is not one of the choices"),
     ("- id: q1\n  kind: choice\n  points: 1\n  choices: {A: x, B: y}\n  answer: A\n",

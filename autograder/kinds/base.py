@@ -1,20 +1,27 @@
 """The interface every question kind implements, and what a grading produces.
 
-A kind is one module in this package with:
-  KEYS                      the spec keys it adds to the common ones (id, kind, points, ...)
+A kind is one module in this package (or anywhere, named in the registry, kinds/__init__.py) with:
+  KEYS                      its spec keys, declared once as `Key`s (type, default, range, what
+                            they mean): the loader's checks of them (read_keys) and the JSON
+                            Schema (schema.py) are both made from this declaration
   load(node, folder)        check its part of the spec (a yamlio.Node) and return a Check
 and the Check it returns has:
   grade(question_id, submission) -> Verdict
   explain(verdict, reveal) -> str      Markdown feedback; the expected answer only when `reveal`
   same_answer(question_id, a, b)       whether two students' answers are one answer (regrade's
                                        item analysis groups wrong answers by it; default: a == b)
+  spec_problems(question_id)           SpecErrors only running the spec shows (validate's)
 
 The engine knows this interface and the registry in kinds/__init__.py, nothing else of the kinds.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Any
+
+from ..yamlio import Node
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,10 @@ class Check:
     def same_answer(self, question_id: str, left: str, right: str) -> bool:
         return left == right
 
+    def spec_problems(self, question_id: str) -> list:
+        """SpecErrors that loading cannot see, found by running the spec (validate does)."""
+        return []
+
 
 NO_ANSWER = "no answer"
 UNREADABLE = "unreadable answer"
@@ -64,3 +75,95 @@ def no_answer(question_id: str) -> Verdict:
 
 def is_blank(answer) -> bool:
     return answer is None or (isinstance(answer, str) and not answer.strip())
+
+
+REQUIRED = object()   # a Key's default when the key must be given
+
+# A Key's JSON types, as the YAML loader gives them (bool is not a number: `points: yes` is wrong).
+_PYTHON_TYPES = {"string": (str,), "number": (int, float), "integer": (int,),
+                 "boolean": (bool,), "array": (list,), "object": (Node,)}
+
+
+@dataclass(frozen=True)
+class Key:
+    """One spec key, declared once: the loader checks it (read) and schema.py describes it.
+
+    types are JSON Schema type names; `what` says what the value is, in the words of both error
+    messages ("must be <what>") and the schema's description. minimum/maximum bound a number
+    (exclusive_*: strictly); allowed lists the only values; schema adds JSON Schema for what is
+    inside the value (its items or properties), which the kind's load checks itself.
+    """
+
+    name: str
+    types: tuple
+    what: str
+    default: Any = REQUIRED
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    exclusive_maximum: bool = False
+    allowed: tuple = ()
+    schema: dict | None = None
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    def read(self, node: Node) -> Any:
+        """This key's value in `node` (its default when absent); a SpecError at the key when
+        it is missing but required, of another type, out of range or not an allowed value."""
+        if self.name not in node:
+            if self.required:
+                raise node.error(self.name, f"missing required key '{self.name}' ({self.what})")
+            return self.default
+        python_types = tuple(kind for name in self.types for kind in _PYTHON_TYPES[name])
+        value = node.typed(self.name, python_types, self.what)
+        if self.allowed and value not in self.allowed:
+            raise node.error(self.name, f"'{value}' is not one of "
+                                        f"{', '.join(map(str, self.allowed))}")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            problem = self._range_problem(value)
+            if problem:
+                raise node.error(self.name, problem)
+        return value
+
+    def _range_problem(self, value: float) -> str:
+        if not math.isfinite(value):
+            return f"must be a finite number, not {value}"
+        low, high = self.minimum, self.maximum
+        below = low is not None and (value <= low if self.exclusive_minimum else value < low)
+        above = high is not None and (value >= high if self.exclusive_maximum else value > high)
+        if not (below or above):
+            return ""
+        if low is not None and high is not None:
+            ends = ("" if not self.exclusive_minimum and not self.exclusive_maximum
+                    else " (exclusive)")
+            return f"must be between {low:g} and {high:g}{ends}, not {value:g}"
+        if low is not None:
+            return (f"must be more than {low:g}, not {value:g}" if self.exclusive_minimum
+                    else f"must be {low:g} or more, not {value:g}")
+        return (f"must be less than {high:g}, not {value:g}" if self.exclusive_maximum
+                else f"must be {high:g} or less, not {value:g}")
+
+    def json_schema(self) -> dict:
+        """This key in JSON Schema (draft-07)."""
+        schema: dict = {"type": list(self.types) if len(self.types) > 1 else self.types[0]}
+        if self.allowed:
+            schema = {"enum": list(self.allowed)}
+        for bound, exclusive, name in ((self.minimum, self.exclusive_minimum, "minimum"),
+                                       (self.maximum, self.exclusive_maximum, "maximum")):
+            if bound is not None:
+                schema["exclusiveM" + name[1:] if exclusive else name] = bound
+        schema.update(self.schema or {})
+        default = "" if self.required or self.default is None else f" (default {self.default})"
+        schema["description"] = self.what + default
+        return schema
+
+
+def read_keys(node: Node, keys: tuple) -> dict:
+    """{name: value} of every declared key (defaults filled in), each checked by its Key."""
+    return {key.name: key.read(node) for key in keys}
+
+
+def key_names(keys: tuple) -> set:
+    return {key.name for key in keys}

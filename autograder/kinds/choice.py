@@ -1,8 +1,6 @@
 """`choice`: multiple choice, one letter or several (multi-select).
 
-Spec keys: choices (letter -> text), answer (a letter or a list of letters),
-scoring: all-or-nothing (default) | partial. Partial credit is
-(right picks - wrong picks) / number of right letters, floored at 0.
+Partial credit is (right picks - wrong picks) / number of right letters, floored at 0.
 """
 
 from __future__ import annotations
@@ -12,10 +10,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..yamlio import Node
-from .base import UNREADABLE, Check, Verdict, is_blank, no_answer
+from .base import UNREADABLE, Check, Key, Verdict, is_blank, no_answer, read_keys
 
-KEYS = {"choices", "answer", "scoring"}
 SCORINGS = ("all-or-nothing", "partial")
+_LETTER_SCHEMA = {"type": "string", "pattern": "^[A-Z]$"}
+KEYS = (
+    Key("choices", ("object",), "a mapping from letter (A-Z) to the choice's text (Markdown)",
+        schema={"minProperties": 2, "propertyNames": {"pattern": "^[A-Z]$"},
+                "additionalProperties": {"type": ["string", "number"]}}),
+    Key("answer", ("string", "array"), "the right letter, or a list of the right letters",
+        schema={"items": _LETTER_SCHEMA, "minItems": 1, "uniqueItems": True,
+                "pattern": "^[A-Z]$"}),
+    Key("scoring", ("string",), "all-or-nothing, or partial: (right picks - wrong picks) / "
+        "right letters, floored at 0", default="all-or-nothing", allowed=SCORINGS),
+)
 _LETTER = re.compile(r"[A-Za-z]")
 _SEPARATORS = re.compile(r"[\s,;/&+]+|\band\b", re.IGNORECASE)
 
@@ -56,7 +64,8 @@ class Choice(Check):
 
 
 def load(node: Node, folder: Path) -> Choice:
-    choices = node.require("choices", Node, "a mapping from letter to the choice's text")
+    values = read_keys(node, KEYS)
+    choices = values["choices"]
     letters = []
     for letter in choices:
         if not isinstance(letter, str) or not re.fullmatch(r"[A-Z]", letter):
@@ -65,19 +74,16 @@ def load(node: Node, folder: Path) -> Choice:
         letters.append(letter)
     if len(letters) < 2:
         raise node.error("choices", "a choice question needs at least two choices")
-    raw_answer = node.require("answer", (str, list), "a letter, or a list of letters")
+    raw_answer = values["answer"]
     answer = [raw_answer] if isinstance(raw_answer, str) else raw_answer
     if not answer:
         raise node.error("answer", "must name at least one letter")
     for letter in answer:
-        if letter not in letters:
+        if not isinstance(letter, str) or letter not in letters:
             raise node.error("answer", f"'{letter}' is not one of the choices {', '.join(letters)}")
     if len(set(answer)) != len(answer):
         raise node.error("answer", "names a letter twice")
-    scoring = node.optional("scoring", str, "all-or-nothing or partial", "all-or-nothing")
-    if scoring not in SCORINGS:
-        raise node.error("scoring", f"'{scoring}' is not one of {', '.join(SCORINGS)}")
-    return Choice(letters=tuple(letters), answer=frozenset(answer), scoring=scoring)
+    return Choice(letters=tuple(letters), answer=frozenset(answer), scoring=values["scoring"])
 
 
 def parse_picks(raw, letters: tuple) -> tuple:

@@ -1,38 +1,18 @@
 """`code`: a function of the student's code file, checked against a trusted reference.
 
-Spec keys:
-  function     the student's function name (e.g. linear_backward), or module:function where the
-               submission has several files (cs231n.layers:affine_backward for the function in
-               cs231n/layers.py)
-  file         which submitted file holds it, e.g. cs231n/layers.py (default: the module named
-               in `function`, else the assignment's first `submit.code`)
-  reference    module:function to compare with (default reference:<function>, our numpy network);
-               a module may also be a .py file in the assignment folder (`layers_ref.py:f`), which
-               may import the modules beside it and the assignment's support files
-  cases        a list of {args: [...], kwargs: {...}, name, then}; each argument is described as
-               in inputs.py. `then: {function, args, kwargs}` calls a second function with
-               `{result: i}` standing for item i of the first call's result (an opaque cache
-               stays opaque: the student's goes to the student's function, ours to ours). The
-               step's reference defaults to the question's reference module with the step's
-               function name. A backward item is declared on its own function with the forward
-               as a `before` step instead: `before: {function: affine_forward, args: [...]}`
-               runs first, and the case's `args` may use `{result: i}` of it.
-               A case with `visibility: hidden` is graded and counted like the others but
-               never shipped in the handout; failing it tells the student only its `name`.
-  outputs      which items of a tuple result to compare (default: all), e.g. [0] for (out, cache)
-  rtol, atol   tolerance of the comparison (defaults 1e-7 and 1e-9 · max(1, max|expected|))
-  may_modify   argument positions or names the function may change in place (default none)
-  gradient     {args, kwargs, wrt, loss, grads, directions}: check the student's gradient against
-               central differences of the student's own loss (autograder/gradcheck.py), seeded
-               the same for every evaluation, so a wrong backward is told apart from a different
-               forward; `directions: n` checks each tensor along n random directions instead of
-               entry by entry (2 calls each, whatever the tensor's size)
-  check        file.py:function in the assignment folder, an instructor's own Python check:
-               called as function(student, rng) -> (fraction, feedback), where
-               student.call(name, *args, **kwargs) runs the student's code in its sandbox
-  reveal       (a key of every question) feedback on a wrong result shows the reference's values
-               ("at [0, 2] yours 0.5, expected 0.25") only when true; by default it says where
-               and how the result is wrong and the student's own values, never the expected ones
+Its keys are declared in KEYS below. A case is {args, kwargs, name, then, before, visibility}:
+each argument is described as in inputs.py. `then: {function, args, kwargs}` calls a second
+function with `{result: i}` standing for item i of the first call's result (an opaque cache stays
+opaque: the student's goes to the student's function, ours to ours); a step's reference defaults
+to the question's reference module with the step's function name. A backward item is declared on
+its own function with the forward as a `before` step instead: `before: {function: affine_forward,
+args: [...]}` runs first, and the case's `args` may use `{result: i}` of it. A case with
+`visibility: hidden` is graded and counted like the others but never shipped in the handout;
+failing it tells the student only its `name`. An instructor's `check` is called as
+function(student, rng) -> (fraction, feedback), where student.call(name, *args, **kwargs) runs
+the student's code in its sandbox. `reveal` (a key of every question): feedback on a wrong result
+shows the reference's values ("at [0, 2] yours 0.5, expected 0.25") only when true; by default it
+says where and how the result is wrong and the student's own values, never the expected ones.
 
 Every case, the gradient check and the custom check are one unit each; the question earns the
 fraction of units passed. Why these tolerances: a correct implementation differs from the
@@ -50,7 +30,7 @@ import importlib.util
 import inspect
 import sys
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -58,15 +38,52 @@ import numpy as np
 from .. import gradcheck, inputs, mismatch
 from ..calls import (MODIFIED_INPUT, NOT_IMPLEMENTED_MISTAKE, NOT_LOADED, module_file,
                      mutation_message, not_implemented_message)
-from ..errors import StudentCodeError, SubmissionError
+from ..errors import SpecError, StudentCodeError, SubmissionError
 from ..sandbox.codec import Handle
 from ..yamlio import Node
-from .base import Check, Verdict
+from .base import Check, Key, Verdict, read_keys
 
-KEYS = {"function", "file", "reference", "cases", "outputs", "rtol", "atol", "may_modify",
-        "gradient", "check"}
 DEFAULT_RTOL = 1e-7
 DEFAULT_ATOL = 1e-9
+_CASE_SCHEMA = {
+    "type": "object", "additionalProperties": False,
+    "properties": {"args": {"type": "array"}, "kwargs": {"type": "object"},
+                   "name": {"type": "string"}, "then": {"type": "object"},
+                   "before": {"type": "object", "description": "a setup call (e.g. the forward) "
+                              "whose result the args use as {result: i}"},
+                   "visibility": {"enum": ["visible", "hidden"], "description":
+                                  "hidden: graded, never in the handout; failing it tells only "
+                                  "the case's name"}}}
+KEYS = (
+    Key("function", ("string",), "the student's function name, or module:function "
+        "(cs231n.layers:affine_forward) in a package submission",
+        schema={"pattern": r"^([A-Za-z_]\w*(\.[A-Za-z_]\w*)*:)?[A-Za-z_]\w*$"}),
+    Key("file", ("string",), "the submitted file holding it, such as cs231n/layers.py (default: "
+        "the module of `function`, else the first of submit.code)", default=""),
+    Key("reference", ("string",), "module:function or file.py:function to compare with "
+        "(default reference:<function>); `then` and `before` steps default to the same module",
+        default=None),
+    Key("cases", ("array",), "a list of cases, inputs (autograder/inputs.py) the student's "
+        "function and the reference are called with", default=[],
+        schema={"items": _CASE_SCHEMA}),
+    Key("outputs", ("array",), "which items of a tuple result to compare, by position from 0",
+        default=None, schema={"items": {"type": "integer", "minimum": 0}}),
+    Key("rtol", ("number",), "the relative tolerance of the comparison", default=DEFAULT_RTOL,
+        minimum=0),
+    Key("atol", ("number",), "the absolute tolerance, times max(1, max|expected|)",
+        default=DEFAULT_ATOL, minimum=0),
+    Key("may_modify", ("array",), "the arguments the function may change in place, by position "
+        "from 0 or by name", default=[],
+        schema={"items": {"type": ["integer", "string"], "minimum": 0}}),
+    Key("gradient", ("object",), "{args, kwargs, wrt, loss, grads, directions}: check the "
+        "student's gradients against central differences of the student's own loss",
+        default=None, schema={"required": ["args"]}),
+    Key("check", ("string", "object"), "file.py:function, an instructor's own check (run by the "
+        "self-check too); {function, visibility: hidden} keeps it on Gradescope", default=None,
+        schema={"additionalProperties": False, "required": ["function"],
+                "properties": {"function": {"type": "string"},
+                               "visibility": {"enum": ["visible", "hidden"]}}}),
+)
 GRADIENT_REDRAWS = 3
 CASE_VISIBILITIES = ("visible", "hidden")
 # Short names of mistakes for regrade's item analysis (mismatch.py and student_code.py name the
@@ -145,6 +162,7 @@ class Case:
     before: "Case | None" = None   # a setup call whose result the case's args may use
     hidden: bool = False   # graded, but its inputs and outputs are never shown to students
     number: int = 0        # its place in the spec's list: the seed of its inputs
+    where: SpecError | None = field(default=None, compare=False)   # its place in the spec
 
 
 @dataclass
@@ -203,6 +221,7 @@ class Code(Check):
     arg_names: tuple = ()             # the reference's parameter names, for messages
     hidden_units: int = 0             # in a public projection: the units left on Gradescope
     reveal: bool = False   # the question's `reveal`: may feedback show the reference's values?
+    outputs_where: SpecError | None = field(default=None, compare=False)
 
     def grade(self, question_id: str, submission) -> Verdict:
         try:
@@ -289,6 +308,45 @@ class Code(Check):
         if self.custom_file is None or self.custom_visibility == "hidden":
             return {}
         return {self.custom_file.name: self.custom_file}
+
+    def spec_problems(self, question_id: str) -> list:
+        """The mistakes of the spec that only the reference's results show (SpecErrors): an
+        `outputs` position or a `{result: i}` beyond the result it picks from, a reference that
+        fails on a case. `validate` runs it, calling the reference on every case's public
+        inputs, so such a spec never reaches a student as an item graded "internal error"."""
+        problems = []
+        for case in self.cases:
+            call = _draw(case, np.random.default_rng(Seeds().case(question_id, case.number)))
+            try:
+                args, kwargs = call.args, call.kwargs
+                if case.before is not None:
+                    ours = case.before.reference(*inputs.fresh(call.before_args),
+                                                 **inputs.fresh(call.before_kwargs))
+                    problem = _picks_beyond((args, kwargs), ours, "the `before` step's result")
+                    if problem:
+                        problems.append(_at(case.where, problem))
+                        continue
+                    args, kwargs = _resolve(args, ours), _resolve(kwargs, ours)
+                expected = case.reference(*inputs.fresh(args), **inputs.fresh(kwargs))
+                problem = case.then and _picks_beyond((call.then_args, call.then_kwargs),
+                                                      expected, "the first call's result")
+                if problem:
+                    problems.append(_at(case.where, f"then: {problem}"))
+                elif case.then is not None:
+                    case.then.reference(*inputs.fresh(_resolve(call.then_args, expected)),
+                                        **inputs.fresh(_resolve(call.then_kwargs, expected)))
+            except Exception as exc:  # the instructor's reference may fail in any way: say where
+                problems.append(_at(case.where, f"the reference fails on this case: "
+                                                f"{type(exc).__name__}: {exc}"))
+                continue
+            if self.outputs is not None and not (
+                    isinstance(expected, (tuple, list))
+                    and all(position < len(expected) for position in self.outputs)):
+                size = (f"a tuple of {len(expected)} items"
+                        if isinstance(expected, (tuple, list)) else _kind(expected))
+                problems.append(_at(self.outputs_where, f"positions {list(self.outputs)}, but "
+                                    f"the reference returns {size} on {case.where.message}"))
+        return problems
 
     # ------------------------------------------------------------------ reference comparison
 
@@ -505,45 +563,49 @@ def _step_of_public(data) -> Case | None:
 
 
 def load(node: Node, folder: Path) -> Code:
-    target = node.require("function", str, "the student's function name, or module:function")
+    values = read_keys(node, KEYS)
+    target = values["function"]
     module, _, function = target.rpartition(":")
     if not function.isidentifier():
         raise node.error("function", f"'{function}' is not a Python function name")
     if module and not all(part.isidentifier() for part in module.split(".")):
         raise node.error("function", f"'{module}' is not a module name such as cs231n.layers")
-    file = node.optional("file", str, "a submitted file such as hw6.py or cs231n/layers.py", "")
+    file = values["file"]
     if module and file and file != module_file(module):
         raise node.error("file", f"'{file}' is not the file of {module} ({module_file(module)})")
     file = file or (module_file(module) if module else "")
-    raw_cases = node.optional("cases", list, "a list of cases", [])
+    raw_cases = values["cases"]
     # Only cases compare with a reference; a question checked otherwise needs none.
-    reference_module = node.optional("reference", str, "module:function or file.py:function",
-                                     "reference:").partition(":")[0]
+    reference_module = (values["reference"] or "reference:").partition(":")[0]
     reference = (_load_callable(node, "reference", folder, f"reference:{function}")
                  if raw_cases else None)
     cases = tuple(_load_case(node, item, index, function, reference, reference_module, folder)
                   for index, item in enumerate(raw_cases))
-    gradient = _load_gradient(node) if "gradient" in node else None
+    gradient = _load_gradient(node) if values["gradient"] is not None else None
     custom, custom_target, custom_visibility = None, "", "visible"
-    if "check" in node:
+    if values["check"] is not None:
         custom, custom_target, custom_visibility = _load_custom(node, folder)
     if not cases and gradient is None and custom is None:
         raise node.error(None, "a code question needs cases, a gradient check or a check")
-    outputs = node.optional("outputs", list, "a list of result positions", None)
-    if outputs is not None and not all(isinstance(i, int) and not isinstance(i, bool)
+    outputs = values["outputs"]
+    if outputs is not None and not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0
                                        for i in outputs):
-        raise node.error("outputs", "must list whole-number positions such as [0]")
-    rtol = node.optional("rtol", (int, float), "a relative tolerance", DEFAULT_RTOL)
-    atol = node.optional("atol", (int, float), "an absolute tolerance", DEFAULT_ATOL)
-    may_modify = node.optional("may_modify", list, "argument positions or names", [])
+        raise node.error("outputs", "must list positions in the result from 0, such as [0]")
+    may_modify = values["may_modify"]
+    if not all((isinstance(arg, int) and not isinstance(arg, bool) and arg >= 0)
+               or (isinstance(arg, str) and arg.isidentifier()) for arg in may_modify):
+        raise node.error("may_modify", "must list argument positions from 0 or parameter "
+                                       "names, such as [0] or [cache]")
     return Code(function=function, file=file, cases=cases,
-                outputs=tuple(outputs) if outputs is not None else None, rtol=float(rtol),
-                atol=float(atol), may_modify=frozenset(may_modify), gradient=gradient,
+                outputs=tuple(outputs) if outputs is not None else None,
+                rtol=float(values["rtol"]), atol=float(values["atol"]),
+                may_modify=frozenset(may_modify), gradient=gradient,
                 custom=custom, seeds=Seeds.of_folder(folder), custom_target=custom_target,
                 custom_file=(folder / custom_target.partition(":")[0]).resolve()
                 if custom_target.partition(":")[0].endswith(".py") else None,
                 custom_visibility=custom_visibility, arg_names=_parameter_names(reference),
-                reveal=node.optional("reveal", bool, "true or false", False))
+                reveal=node.optional("reveal", bool, "true or false", False),
+                outputs_where=node.error("outputs", ""))
 
 
 def _parameter_names(function) -> tuple:
@@ -635,7 +697,8 @@ def _load_case(node: Node, item, index: int, function: str, reference, reference
         raise item.error("visibility", f"'{visibility}' is not one of "
                                        f"{', '.join(CASE_VISIBILITIES)}")
     return Case(function, reference, args, kwargs, name, then, before,
-                hidden=visibility == "hidden", number=index)
+                hidden=visibility == "hidden", number=index,
+                where=SpecError(where, file=item.file, line=item.line, key="cases"))
 
 
 def _load_step(item: Node, key: str, where: str, reference_module: str, folder: Path,
@@ -668,7 +731,7 @@ def _load_gradient(node: Node) -> Gradient:
     spec.reject_unknown_keys({"args", "kwargs", "wrt", "loss", "grads", "directions"},
                              "gradient")
     if "args" not in spec:
-        raise spec.error(None, "missing required key 'args' (the arguments of one call)")
+        raise spec.error("args", "missing required key 'args' (the arguments of one call)")
     args, kwargs = _load_arguments(spec, "gradient")
     wrt = spec.optional("wrt", int, "the position of the parameters argument", 0)
     if not 0 <= wrt < len(args):
@@ -691,7 +754,7 @@ def _load_custom(node: Node, folder: Path) -> tuple:
     spec = node["check"]
     spec.reject_unknown_keys({"function", "visibility"}, "check")
     if "function" not in spec:
-        raise spec.error(None, "missing required key 'function' (file.py:function)")
+        raise spec.error("function", "missing required key 'function' (file.py:function)")
     custom = _load_callable(spec, "function", folder, None)
     visibility = spec.optional("visibility", str, "visible or hidden", "visible")
     if visibility not in CASE_VISIBILITIES:
@@ -861,6 +924,33 @@ def _resolve(value, previous):
     if isinstance(value, (list, tuple)):
         return type(value)(_resolve(item, previous) for item in value)
     return value
+
+
+def _at(where: SpecError | None, message: str) -> SpecError:
+    """A SpecError with this message at the place `where` stands for."""
+    if where is None:
+        return SpecError(message)
+    prefix = f"{where.message}: " if where.message else ""
+    return SpecError(prefix + message, file=where.file, line=where.line, key=where.key)
+
+
+def _picks_beyond(arguments, result, what: str) -> str:
+    """Why a `{result: i}` among `arguments` cannot pick from `result` ("" when all can)."""
+    def indexes(value):
+        if isinstance(value, inputs.PreviousResult):
+            return [value.index]
+        items = value.values() if isinstance(value, dict) else value \
+            if isinstance(value, (list, tuple)) else ()
+        return [index for item in items for index in indexes(item)]
+    for index in indexes(arguments):
+        if index is None:
+            continue
+        if not isinstance(result, (tuple, list)):
+            return f"{{result: {index}}} picks an item of {what}, which is {_kind(result)}"
+        if not -len(result) <= index < len(result):
+            return (f"{{result: {index}}} is beyond {what}, a tuple of {len(result)} items "
+                    f"(positions from 0)")
+    return ""
 
 
 def _pick(value, position):

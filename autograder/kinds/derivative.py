@@ -1,10 +1,5 @@
 """`derivative`: the student gives ∂function/∂wrt as a formula; no closed form needed in the spec.
 
-Spec keys: variables (sampled, as for `expression`), function (a formula), wrt (one of the
-variables), optional given ({name: number}: variables held fixed, such as y: 1), define
-({name: formula}: sub-expressions both the function and answers may use, such as
-yhat: sigmoid(w11*x1 + w12*x2)), samples, rtol.
-
 The expected values are central differences of `function`, improved by one Richardson step:
 D(h) = (f(x+h) - f(x-h)) / 2h has error h²f'''/6 + O(ε|f|/h); R = (4 D(h/2) - D(h)) / 3 removes
 the h² term. With h = 1e-3·max(1, |x|) the remaining error of R is far below |R - D(h/2)|, which
@@ -22,11 +17,18 @@ import numpy as np
 from .. import sampling
 from ..formula import Formula
 from ..yamlio import Node
-from .base import Check, Verdict
-from .expression import (allowed_names, grade_formula, load_formula, load_sampling_options,
+from .base import Check, Key, Verdict, read_keys
+from .expression import (DEFINE, FORMULA_TYPES, RTOL, SAMPLES, VARIABLES, allowed_names,
+                         grade_formula, load_formula, load_sampling_options,
                          require_mostly_defined, same_formula)
 
-KEYS = {"variables", "given", "define", "function", "wrt", "samples", "rtol"}
+KEYS = (VARIABLES,
+        Key("given", ("object",), "variables held fixed, such as `y: 1`", default=None,
+            schema={"additionalProperties": {"type": "number"}}),
+        DEFINE,
+        Key("function", FORMULA_TYPES, "the function to differentiate, a formula"),
+        Key("wrt", ("string",), "the variable to differentiate by, one of the variables"),
+        SAMPLES, RTOL)
 RELATIVE_STEP = 1e-3
 
 
@@ -90,8 +92,9 @@ class Derivative(Check):
 
 
 def load(node: Node, folder: Path) -> Derivative:
+    values = read_keys(node, KEYS)
     variables = sampling.load_variables(node)
-    given = node.optional("given", Node, "a mapping from variable name to a fixed number", Node())
+    given = values["given"] or Node()
     sampled = {variable.name for variable in variables}
     for name, value in given.items():
         if not isinstance(name, str) or not name.isidentifier() or name in sampled:
@@ -99,7 +102,7 @@ def load(node: Node, folder: Path) -> Derivative:
         given.typed(name, (int, float), "a number")
     definitions = sampling.load_definitions(node, [variable.name for variable in variables] + list(given))
     function = load_formula(node, "function", allowed_names(variables, definitions) + list(given))
-    wrt = node.require("wrt", str, "the name of the variable to differentiate by")
+    wrt = values["wrt"]
     if wrt not in sampled:
         raise node.error("wrt", f"'{wrt}' is not one of the sampled variables "
                                 f"{', '.join(sorted(sampled))}")

@@ -1,9 +1,7 @@
 """`expression`: a formula in given variables, right whenever it equals the answer's values.
 
-Spec keys: variables ({name: [low, high]} or {name: {range: [low, high], integer: true}}),
-answer (a formula), optional define ({name: formula}, sub-expressions answers may use), samples
-(default 40) and rtol (default 1e-6). The student's formula is compared with the answer at random
-points (sampling.py), so `h/(1-p)` and `h*(1-p)^-1` are the same answer.
+The student's formula is compared with the answer at random points (sampling.py), so `h/(1-p)`
+and `h*(1-p)^-1` are the same answer.
 """
 
 from __future__ import annotations
@@ -17,10 +15,32 @@ from .. import sampling
 from ..errors import FormulaError
 from ..formula import Formula, parse
 from ..yamlio import Node
-from .base import UNREADABLE, Check, Verdict, is_blank, no_answer
+from .base import UNREADABLE, Check, Key, Verdict, is_blank, no_answer, read_keys
 
-KEYS = {"variables", "define", "answer", "samples", "rtol"}
 MIN_DEFINED_FRACTION = 0.5
+FORMULA_TYPES = ("string", "number")
+_RANGE = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}
+# The keys the formula kinds share (derivative.py adds its own).
+VARIABLES = Key("variables", ("object",), "the variables answers may use, each {name: [low, "
+                "high]} or {name: {range: [low, high], integer: true}}, sampled uniformly",
+                schema={"minProperties": 1,
+                        "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                        "additionalProperties": {"oneOf": [_RANGE, {
+                            "type": "object", "required": ["range"],
+                            "additionalProperties": False,
+                            "properties": {"range": _RANGE, "integer": {"type": "boolean"}}}]}})
+DEFINE = Key("define", ("object",), "named sub-expressions, such as `yhat: sigmoid(w11*x1 + "
+             "w12*x2)`, that the key and the students' answers may use", default=None,
+             schema={"additionalProperties": {"type": list(FORMULA_TYPES)}})
+SAMPLES = Key("samples", ("integer",), "how many random points formulas are compared at",
+              default=sampling.DEFAULT_SAMPLES, minimum=5, maximum=10_000)
+RTOL = Key("rtol", ("number",), "the relative tolerance of the comparison at each point",
+           default=sampling.DEFAULT_RTOL, minimum=0, maximum=1, exclusive_minimum=True,
+           exclusive_maximum=True)
+KEYS = (VARIABLES, DEFINE,
+        Key("answer", FORMULA_TYPES, "a formula such as `x1*(1 - sigmoid(w1*x1))`, in the "
+            "syntax students use"),
+        SAMPLES, RTOL)
 
 
 @dataclass(frozen=True)
@@ -48,6 +68,7 @@ class Expression(Check):
 
 
 def load(node: Node, folder: Path) -> Expression:
+    read_keys(node, KEYS)
     variables = sampling.load_variables(node)
     definitions = sampling.load_definitions(node, [variable.name for variable in variables])
     answer = load_formula(node, "answer", allowed_names(variables, definitions))
@@ -70,14 +91,7 @@ def load_formula(node: Node, key: str, names: list) -> Formula:
 
 
 def load_sampling_options(node: Node) -> tuple:
-    samples = node.optional("samples", int, "a whole number of sample points",
-                            sampling.DEFAULT_SAMPLES)
-    if not 5 <= samples <= 10_000:
-        raise node.error("samples", "must be between 5 and 10000")
-    rtol = node.optional("rtol", (int, float), "a relative tolerance", sampling.DEFAULT_RTOL)
-    if not 0 < rtol < 1:
-        raise node.error("rtol", "must be between 0 and 1")
-    return samples, float(rtol)
+    return SAMPLES.read(node), float(RTOL.read(node))
 
 
 def require_mostly_defined(node: Node, key: str, values) -> None:

@@ -1,10 +1,8 @@
 """`numeric`: a single number, compared with a tolerance.
 
-Spec keys: answer (a number, or arithmetic such as `1.5^100`), and either
-  sigfigs: n        right when within half a unit of the n-th significant figure of the answer,
-                    so every correctly rounded n-figure answer passes; or
-  rtol / atol       right when |yours - answer| <= atol + rtol * |answer|
-                    (defaults rtol = 1e-3, atol = 0: an answer given to four figures passes).
+Right within half a unit of the `sigfigs`-th significant figure of the answer (so every
+correctly rounded answer passes), or within atol + rtol * |answer| (by default an answer given to
+four figures passes).
 Students may answer with a number or arithmetic (`4.07e17`, `4.07*10^17`, `1.5^100`).
 """
 
@@ -17,11 +15,17 @@ from pathlib import Path
 from ..errors import FormulaError
 from ..formula import parse_number
 from ..yamlio import Node
-from .base import UNREADABLE, Check, Verdict, is_blank, no_answer
+from .base import UNREADABLE, Check, Key, Verdict, is_blank, no_answer, read_keys
 
-KEYS = {"answer", "rtol", "atol", "sigfigs"}
 DEFAULT_RTOL = 1e-3
 DEFAULT_ATOL = 0.0
+KEYS = (
+    Key("answer", ("number", "string"), "a number, or arithmetic such as 1.5^100"),
+    Key("sigfigs", ("integer",), "a number of significant figures: right within half a unit "
+        "of the last (instead of rtol/atol)", default=None, minimum=1, maximum=15),
+    Key("rtol", ("number",), "a relative tolerance", default=DEFAULT_RTOL, minimum=0),
+    Key("atol", ("number",), "an absolute tolerance", default=DEFAULT_ATOL, minimum=0),
+)
 
 
 @dataclass(frozen=True)
@@ -56,25 +60,19 @@ class Numeric(Check):
 
 
 def load(node: Node, folder: Path) -> Numeric:
-    raw = node.require("answer", (int, float, str), "a number or arithmetic such as 1.5^100")
+    values = read_keys(node, KEYS)
+    raw = values["answer"]
     try:
         answer = parse_number(raw)
     except FormulaError as exc:
         raise node.error("answer", f"cannot be read as a number: {exc.message}") from None
     if not math.isfinite(answer):
         raise node.error("answer", f"{raw} is not a finite number")
-    if "sigfigs" in node:
+    sigfigs, rtol, atol = values["sigfigs"], values["rtol"], values["atol"]
+    if sigfigs is not None:
         if "rtol" in node or "atol" in node:
             raise node.error("sigfigs", "give either sigfigs or rtol/atol, not both")
-        sigfigs = node.typed("sigfigs", int, "a whole number of significant figures")
-        if not 1 <= sigfigs <= 15:
-            raise node.error("sigfigs", "must be between 1 and 15")
         return Numeric(answer, half_unit(answer, sigfigs), f"{sigfigs} significant figures")
-    rtol = node.optional("rtol", (int, float), "a relative tolerance", DEFAULT_RTOL)
-    atol = node.optional("atol", (int, float), "an absolute tolerance", DEFAULT_ATOL)
-    for key, value in (("rtol", rtol), ("atol", atol)):
-        if not 0 <= value < math.inf:
-            raise node.error(key, "must be zero or a positive number")
     if rtol == 0 and atol == 0:
         raise node.error("rtol", "rtol and atol are both 0: only a bit-exact answer would pass")
     return Numeric(answer, atol + rtol * abs(answer), f"rtol {rtol:g}, atol {atol:g}")
