@@ -633,7 +633,8 @@ def test_background_processes_are_killed_on_close_and_on_restart(tmp_path):
     source = HOSTILE + """
     def daemon():
         read_end, write_end = os.pipe()
-        if os.fork() == 0:
+        middle = os.fork()
+        if middle == 0:
             os.setsid()
             if os.fork() == 0:
                 for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
@@ -642,7 +643,9 @@ def test_background_processes_are_killed_on_close_and_on_restart(tmp_path):
                 while True:
                     signal.pause()
             os._exit(0)
-        return int(os.read(read_end, 32))
+        daemon_pid = int(os.read(read_end, 32))
+        os.waitpid(middle, 0)  # else the middle process may still be counted as the sandbox's
+        return daemon_pid
     """
     if not ROOT:
         pytest.skip("the sandbox's processes are told apart by its user")
