@@ -31,7 +31,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -202,8 +201,6 @@ def course_files(assignment) -> tuple:
 def _named_modules(question) -> list:
     """(target, where) for each `reference:` and `check:` a code question names, in its steps
     too; where: a SpecError at that key, for the message if the target cannot be shipped."""
-    if question.kind != "code":
-        return []
     found = []
 
     def walk(value):

@@ -19,11 +19,13 @@ reference package, the grading secret. The self-check is built from the spec's p
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 import zipfile
 from pathlib import Path
 
+from . import kinds
 from .errors import SpecError
 from .selfcheck import ASSIGNMENT_FILES
 from .spec import Assignment, load_assignment
@@ -32,9 +34,19 @@ from .starter import assignment_starters
 PACKAGE = Path(__file__).resolve().parent
 SELFCHECK = "selfcheck"
 # The grader modules the self-check imports, copied as they are (their imports made relative).
-SELFCHECK_MODULES = ("errors.py", "formula.py", "yamlio.py", "kinds/base.py", "kinds/choice.py",
-                     "kinds/code.py", "inputs.py", "gradcheck.py", "mismatch.py", "notebook.py",
-                     "untrusted.py", "calls.py", "local_code.py", "sandbox/codec.py", "check_api.py")
+SELFCHECK_MODULES = ("errors.py", "formula.py", "sampling.py", "yamlio.py", "kinds/base.py",
+                     "kinds/code_view.py", "inputs.py", "gradcheck.py", "mismatch.py",
+                     "notebook.py", "untrusted.py", "calls.py", "local_code.py",
+                     "sandbox/codec.py", "check_api.py")
+# and every registered kind's module, as selfcheck/kinds/<name>.py, found by this registry:
+KINDS_REGISTRY = '''"""The question kinds, as the self-check finds them: kinds/<name>.py."""
+
+import importlib
+
+
+def kind(name: str):
+    return importlib.import_module(f"{__name__}.{name}")
+'''
 _REFERENCE_IMPORT = re.compile(r"^\s*(from|import)\s+(reference|solution)\b", re.MULTILINE)
 _GRADER_IMPORT = re.compile(r"^(\s*)from autograder(\.| import)", re.MULTILINE)
 
@@ -83,7 +95,7 @@ def handout_files(assignment: Assignment) -> dict:
     from .preview import render_markdown   # (preview.py imports this module's helpers)
     files = {"ASSIGNMENT.md": render_markdown(assignment, placeholders="generic")}
     file_lines = []
-    if any(question.kind != "code" for question in assignment.questions):
+    if assignment.has_answers_file:
         files[assignment.answers_file] = answers_template(assignment)
         file_lines.append(f"- `{assignment.answers_file}`: write your answers here.")
     for name, starter in assignment_starters(assignment).items():
@@ -96,7 +108,7 @@ def handout_files(assignment: Assignment) -> dict:
     file_lines.append("- `selfcheck/`: the self-check (below); you need not read it.")
     to_upload = " and ".join(f"`{name}`" for name in uploads(assignment))
     checks = []
-    if any(question.kind != "code" for question in assignment.questions):
+    if assignment.has_answers_file:
         checks.append("It checks that every answer is in a form the grader can read: choice "
                       "letters that exist, numbers that parse, formulas that use only the allowed "
                       "variables; it does not tell you whether an answer is right.")
@@ -115,14 +127,14 @@ def handout_files(assignment: Assignment) -> dict:
 
 def uploads(assignment: Assignment) -> list:
     names = list(assignment.code_files)
-    if any(question.kind != "code" for question in assignment.questions):
+    if assignment.has_answers_file:
         names.insert(0, assignment.answers_file)
     return names
 
 
 def selfcheck_files(assignment: Assignment) -> dict:
     files = {f"{SELFCHECK}/__init__.py": '"""This handout\'s self-check: python3 -m selfcheck"""\n',
-             f"{SELFCHECK}/kinds/__init__.py": "",
+             f"{SELFCHECK}/kinds/__init__.py": KINDS_REGISTRY,
              f"{SELFCHECK}/sandbox/__init__.py": "",
              f"{SELFCHECK}/__main__.py": (PACKAGE / "selfcheck.py").read_text(encoding="utf-8"),
              f"{SELFCHECK}/public.json": json.dumps(public_description(assignment), indent=1,
@@ -130,8 +142,11 @@ def selfcheck_files(assignment: Assignment) -> dict:
     for module in SELFCHECK_MODULES:
         files[f"{SELFCHECK}/{module}"] = _as_selfcheck_module((PACKAGE / module).read_text(
             encoding="utf-8"))
+    for name, module in kinds.all_kinds().items():
+        files[f"{SELFCHECK}/kinds/{name}.py"] = _as_selfcheck_module(
+            Path(inspect.getsourcefile(module)).read_text(encoding="utf-8"))
     for question in assignment.questions:
-        if question.kind == "code" and question.visibility == "visible":
+        if question.visibility == "visible":
             for name, path in question.check.public_files().items():
                 text = path.read_text(encoding="utf-8")
                 if _REFERENCE_IMPORT.search(text):
@@ -151,45 +166,16 @@ def _as_selfcheck_module(text: str) -> str:
 def public_description(assignment: Assignment) -> dict:
     """What the self-check may know of each question: nothing that gives an answer away.
 
-    A visible code question carries its check's public projection (kinds/code.Code.public); a
-    hidden one, nothing but its name.
+    Each question carries its kind's public projection (Check.public): a question whose results
+    are hidden, only what its kind shows of one (a code question: its function's name).
     """
-    questions = []
-    for question in assignment.questions:
-        public = {"id": question.id, "number": question.number, "title": question.title,
-                  "kind": question.kind}
-        if question.kind == "choice":
-            public["letters"] = list(question.check.letters)
-        elif question.kind in ("expression", "derivative"):
-            public["names"] = formula_names(question)
-        elif question.kind == "code":
-            public["function"] = question.check.function
-            if question.visibility == "visible":
-                public["code"] = question.check.public(question.id)
-        questions.append(public)
+    questions = [{"id": question.id, "number": question.number, "title": question.title,
+                  "kind": question.kind, "answered_in_file": question.check.answered_in_file,
+                  **question.check.public(question.id, question.visibility == "visible")}
+                 for question in assignment.questions]
     return {"title": assignment.title, "answers_file": assignment.answers_file,
             "code_files": list(assignment.code_files),
-            "has_answers": any(q.kind != "code" for q in assignment.questions),
-            "questions": questions}
-
-
-def formula_names(question) -> list:
-    """The names a formula answer may use: the variables, the definitions, the fixed values."""
-    check = question.check
-    names = [variable.name for variable in check.variables] + check.definitions.names
-    return names + list(getattr(check, "given", {}))
-
-
-def answer_hint(question) -> str:
-    """How to write the answer to a question, in a few words."""
-    if question.kind == "choice":
-        letters = question.check.letters
-        return f"a letter from {letters[0]} to {letters[-1]}, or a list such as [A, C]"
-    if question.kind == "numeric":
-        return "a number, such as 0.25 or 4.07e17"
-    if question.kind in ("expression", "derivative"):
-        return f"a formula in {', '.join(formula_names(question))}"
-    return ""
+            "has_answers": assignment.has_answers_file, "questions": questions}
 
 
 def answers_template(assignment: Assignment) -> str:
@@ -198,9 +184,9 @@ def answers_template(assignment: Assignment) -> str:
              "# Write each answer after the colon; quote it if it starts with [ { * & ! or %.",
              "# Check the form of your answers with: python3 -m selfcheck", ""]
     for question in assignment.questions:
-        if question.kind == "code":
+        if not question.check.answered_in_file:
             continue
-        lines.append(f"# {question.number}. {question.title}: {answer_hint(question)}")
+        lines.append(f"# {question.number}. {question.title}: {question.check.answer_hint()}")
         lines.append(f"{question.id}:")
         lines.append("")
     return "\n".join(lines)

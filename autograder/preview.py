@@ -17,11 +17,12 @@ from __future__ import annotations
 import ast
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import AutograderError
-from .handout import answer_hint, uploads
+from .handout import uploads
+from .kinds.code_view import CodeView
 from .spec import SPEC_FILE, Assignment, load_assignment, substitute
 from .starter import assignment_starters
 from .yamlio import load_spec_file
@@ -31,23 +32,6 @@ RESULTS_SHOWN = {"visible": "results shown at once",
                  "hidden": "results hidden from students",
                  "after_due_date": "results shown after the due date",
                  "after_published": "results shown once grades are published"}
-
-
-@dataclass
-class CodeView:
-    function: str
-    file: str
-    signature: str            # `def softmax(F):`, or "" when no starter defines it
-    docstring: str
-    cases: list               # [(name, the call as text)] of the cases the self-check runs
-    also: list = field(default_factory=list)   # what else Gradescope grades, in words
-
-    def source(self) -> str:
-        """The signature and the docstring, as the starter has them (without the body)."""
-        if not self.docstring:
-            return self.signature
-        lines = ['"""' + self.docstring.splitlines()[0], *self.docstring.splitlines()[1:], '"""']
-        return "\n".join([self.signature] + [("    " + line).rstrip() for line in lines])
 
 
 @dataclass
@@ -61,7 +45,7 @@ class QuestionView:
     prompt: str               # Markdown with LaTeX math
     choices: list             # [(letter, Markdown text)]
     hint: str                 # how to answer in the answers file ("" for code)
-    code: CodeView | None
+    code: CodeView | None     # a function to write (kinds/code_view.py)
 
     @property
     def points_text(self) -> str:
@@ -73,19 +57,18 @@ def question_views(assignment: Assignment, placeholders: str = "values") -> list
     (assignment.params); "generic" shows each {{name}} as ⟨name⟩, for a handout all share."""
     raw_questions = load_spec_file(assignment.folder / SPEC_FILE)["questions"]
     starters = _parsed_starters(assignment)
+    default_file = next(iter(assignment.required_code_files), "")
     views = []
     for question, raw in zip(assignment.questions, raw_questions):
         raw = _generic(raw) if placeholders == "generic" else substitute(raw, assignment.params)
-        choices = [(str(letter), str(text)) for letter, text in raw.get("choices", {}).items()] \
-            if question.kind == "choice" else []
-        hint = answer_hint(question)
+        hint = question.check.answer_hint()
         if hint:
             hint = f"Answer in `{assignment.answers_file}` as `{question.id}: ...`: {hint}."
         views.append(QuestionView(
             number=question.number, id=question.id, title=question.title, kind=question.kind,
             points=question.points, visibility=question.visibility,
-            prompt=str(raw.get("prompt", "")).strip(), choices=choices, hint=hint,
-            code=_code_view(assignment, question, starters) if question.kind == "code" else None))
+            prompt=str(raw.get("prompt", "")).strip(), choices=question.check.choices_view(raw),
+            hint=hint, code=question.check.code_view(question, starters, default_file)))
     return views
 
 
@@ -111,85 +94,6 @@ def _parsed_starters(assignment: Assignment) -> dict:
         parsed[name] = {node.name: node for node in ast.walk(tree)
                         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
     return parsed
-
-
-def _code_view(assignment: Assignment, question, starters: dict) -> CodeView:
-    check = question.check
-    function = check.function.rpartition(":")[2]
-    file = check.file or next(iter(assignment.required_code_files), "")
-    node = starters.get(file, {}).get(function)
-    signature = f"def {function}({ast.unparse(node.args)}):" if node is not None else ""
-    docstring = (ast.get_docstring(node) or "") if node is not None else ""
-    if question.visibility != "visible":
-        return CodeView(function, file, signature, docstring, [],
-                        ["every check runs on Gradescope only"])
-    cases = [(case.name, _case_text(function, case)) for case in check.cases if not case.hidden]
-    hidden = sum(case.hidden for case in check.cases)
-    also = []
-    if hidden:
-        also.append(f"{hidden} hidden case{'s' if hidden > 1 else ''}")
-    if check.gradient is not None:
-        also.append("a gradient check: your gradients against central differences of your own "
-                    "loss")
-    if getattr(check, "custom", None) is not None:
-        also.append("the assignment's own check of it")
-    return CodeView(function, file, signature, docstring, cases, also)
-
-
-def _case_text(function: str, case) -> str:
-    """A public case as the calls it makes: a `before` step first, a `then` step after."""
-    call = _call_text(function, case.args, case.kwargs)
-    if case.before is not None:
-        call = f"{_call_text(case.before.function, case.before.args, case.before.kwargs)}; {call}"
-    if case.then is not None:
-        call = f"{call}; {_call_text(case.then.function, case.then.args, case.then.kwargs)}"
-    return call
-
-
-def _call_text(function: str, args, kwargs) -> str:
-    parts = [describe_input(arg) for arg in args]
-    parts += [f"{key}={describe_input(value)}" for key, value in kwargs.items()]
-    return f"{function}({', '.join(parts)})"
-
-
-def describe_input(description) -> str:
-    """An input description (inputs.py) in a few words: `normal(4×3)·3`, `labels(6, of 4)`."""
-    if isinstance(description, dict):
-        if "normal" in description or "uniform" in description:
-            kind = "normal" if "normal" in description else "uniform"
-            text = f"{kind}({_shape_text(description[kind])})"
-            if kind == "uniform":
-                text = (f"uniform({_shape_text(description[kind])}, "
-                        f"{description.get('low', -1.0):g}..{description.get('high', 1.0):g})")
-            scale = description.get("scale")
-            return text + (f"·{scale:g}" if scale is not None and scale != 1 else "")
-        if "labels" in description:
-            return f"labels({_shape_text(description['labels'])}, of {description['classes']})"
-        if "array" in description:
-            return f"{_literal(description['array'])} as {description.get('dtype', 'float64')}"
-        if "rng" in description:
-            return f"default_rng({description['rng']})"
-        if "dict" in description:
-            return "{" + ", ".join(f"{key}: {describe_input(value)}"
-                                   for key, value in description["dict"].items()) + "}"
-        if "list" in description:
-            return "[" + ", ".join(describe_input(value) for value in description["list"]) + "]"
-        if "result" in description:
-            index = description["result"]
-            return "the previous result" + (f"[{index}]" if index is not None else "")
-    return _literal(description)
-
-
-def _shape_text(shape) -> str:
-    return "×".join(str(n) for n in shape) if isinstance(shape, list) else str(shape)
-
-
-def _literal(value) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(_literal(item) for item in value) + "]"
-    if isinstance(value, float):
-        return f"{value:g}" if abs(value) < 1e16 else repr(value)
-    return repr(value)
 
 
 # ------------------------------------------------------------------------------ Markdown

@@ -3,6 +3,7 @@
 This module is copied into every handout as `selfcheck/__main__.py` (handout.py), beside copies of
 the grader modules it imports and a `public.json`: the public projection of each question. Nothing
 here compares anything itself:
+each question's kind checks it from its public projection alone (kinds/base.py, self_check):
 - a code question's projection is its visible cases with the reference's outputs on their public
   inputs (stored as data), its gradient check and its visible custom checks (their files copied
   beside this one); kinds/code.from_public rebuilds the grader's Code check from it, and the
@@ -11,7 +12,8 @@ here compares anything itself:
   What the instructor marked `visibility: hidden` stays on Gradescope, as do the grader's own
   random inputs, drawn from a secret seed;
 - an answer's projection holds no key, so only its form is checked (choice letters that exist,
-  numbers that parse, formulas in the allowed variables), with the grader's own parsers.
+  numbers that parse, formulas in the allowed variables), with the grader's own readers and
+  their messages.
 
 Run from the handout's folder: `python3 -m selfcheck [--json] [folder]`. Each item is `pass`,
 `fail`, `unanswered` or `hidden` (checked on Gradescope only); the exit status is 1 when any item
@@ -21,13 +23,12 @@ fails or is unanswered.
 from __future__ import annotations
 
 import json
-import math
 import sys
 from pathlib import Path
 
-from .errors import FormulaError, SubmissionError
-from .formula import parse, parse_number
-from .kinds.choice import parse_picks
+from .errors import SubmissionError
+from .kinds import kind
+from .kinds.base import is_blank
 from .yamlio import load_answers_file
 
 PUBLIC_FILE = "public.json"
@@ -50,15 +51,17 @@ def check_folder(public: dict, folder: Path, here: Path | None = None) -> list:
     submission = None
     items = []
     for question in public["questions"]:
-        if question["kind"] == "code":
+        if not question["answered_in_file"]:
             if submission is None:
                 from .local_code import LocalSubmission
                 submission = LocalSubmission(folder, tuple(public["code_files"]))
-            status, message = check_code(question, submission, here)
+            status, message = check_item(question, submission, here)
         elif answers_problem is not None:
             status, message = "fail", answers_problem
+        elif is_blank(answers.get(question["id"])):
+            status, message = "unanswered", "not answered yet"
         else:
-            status, message = check_answer(question, answers.get(question["id"]))
+            status, message = check_item(question, answers[question["id"]], here)
         items.append({"id": question["id"], "number": question["number"],
                       "title": question["title"], "status": status, "message": message})
     known = {question["id"] for question in public["questions"]}
@@ -69,51 +72,10 @@ def check_folder(public: dict, folder: Path, here: Path | None = None) -> list:
     return items
 
 
-def check_code(question: dict, submission, here: Path) -> tuple:
-    """(status, message): the grader's check of this question, on its public projection."""
-    from .kinds.code import from_public
-    projection = question.get("code")
-    if projection is None:
-        return "hidden", "checked on Gradescope only"
-    check = from_public(projection, here / ASSIGNMENT_FILES)
-    if not (check.cases or check.gradient or check.custom):
-        return "hidden", "checked on Gradescope only"
-    verdict = check.grade(question["id"], submission)
-    later = (f" ({check.hidden_units} more check(s) on Gradescope)"
-             if check.hidden_units else "")
-    if verdict.fraction == 1.0:
-        return "pass", verdict.feedback + later
-    return ("unanswered" if verdict.unanswered else "fail"), verdict.feedback
-
-
-def check_answer(question: dict, raw) -> tuple:
-    """(status, message) for one answer: is it in a form the grader reads? Never whether it is
-    right: the projection holds no key."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
-        return "unanswered", "not answered yet"
-    kind = question["kind"]
-    if kind == "choice":
-        picks, problem = parse_picks(raw, tuple(question["letters"]))
-        return ("fail", problem) if problem else ("pass", f"reads as {', '.join(sorted(picks))}")
-    if kind == "numeric":
-        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-            return "fail", "answer with a single number"
-        try:
-            value = parse_number(raw)
-        except FormulaError as exc:
-            return "fail", f"not a number: {exc.message}"
-        if not math.isfinite(value):
-            return "fail", f"{raw} is not a finite number"
-        return "pass", f"reads as {value:.6g}"
-    if kind in ("expression", "derivative"):
-        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-            return "fail", "answer with a formula written as text"
-        try:
-            formula = parse(str(raw), question["names"])
-        except FormulaError as exc:
-            return "fail", f"cannot be read: {exc.message}"
-        return "pass", f"reads as `{formula.text}` (uses only {', '.join(question['names'])})"
-    return "hidden", "checked on Gradescope only"
+def check_item(question: dict, answer, here: Path) -> tuple:
+    """(status, message) of one question: its kind's self_check of the answer (an entry of
+    the answers file, or the submission for a question answered in code)."""
+    return kind(question["kind"]).self_check(question, answer, here / ASSIGNMENT_FILES)
 
 
 def table(items: list) -> str:

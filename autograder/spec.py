@@ -99,6 +99,11 @@ class Assignment:
         return None
 
     @property
+    def has_answers_file(self) -> bool:
+        """Whether some question is answered in the answers file (not by code)."""
+        return any(question.check.answered_in_file for question in self.questions)
+
+    @property
     def total_points(self) -> float:
         return sum(q.points for q in self.questions)
 
@@ -154,28 +159,11 @@ def load_assignment(folder: Path | str, student: str = "") -> Assignment:
             raise raw.error("id", f"duplicate question id '{question.id}' "
                                   f"(first at {seen[question.id]})")
         seen[question.id] = f"{Path(question.file).name}:{question.line}"
-        _check_code_file(raw, question, code_files)
+        question.check.check_submitted_files(raw, code_files)
         questions.append(question)
     return Assignment(id=assignment_id, title=title, folder=folder, answers_file=answers_file,
                       code_files=code_files, questions=tuple(questions), params=params,
                       support=support, spec_files=spec_files)
-
-
-def _check_code_file(node: Node, question: Question, code_files: tuple) -> None:
-    """A code question's file must be one students submit (a glob of submit: code will do)."""
-    file = getattr(question.check, "file", None)
-    if file is None:
-        return
-    if not code_files:
-        raise node.error("kind", "a code question needs `submit: code:` (the files students "
-                                 "upload) at the top of the spec")
-    if not file and sum(not is_glob(name) for name in code_files) > 1:
-        raise node.error("function", "students submit several code files: name the module of "
-                                     "the function, e.g. cs231n.layers:affine_forward")
-    if file and not any(fnmatch.fnmatchcase(file, pattern) for pattern in code_files):
-        key = "file" if "file" in node else "function"
-        raise node.error(key, f"{file} is not among the files students submit "
-                              f"(submit: code: {', '.join(code_files)})")
 
 
 def _read_spec(folder: Path) -> Node:

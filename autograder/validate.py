@@ -33,7 +33,6 @@ from .submission import Submission
 from .yamlio import Node, load_spec_file
 
 SAMPLE_STUDENTS = ("", "validate-student-1", "validate-student-2")
-WRONG_KINDS = ("choice", "numeric", "expression", "derivative")
 
 
 @dataclass
@@ -155,7 +154,7 @@ def _judge(item: Item, question, grades: dict, who: str, has_key: bool) -> None:
     wrong = grades["wrong"].get(question.id)
     item.key = min(item.key, key[0]) if has_key else math.nan
     item.blank = max(item.blank, blank[0])
-    if not has_key and question.kind == "code":
+    if not has_key and not question.check.answered_in_file:
         _add(item.problems, f"no solution to grade: put the instructor's solution in "
                             f"{SOLUTION_DIR}/ under the name students submit")
     elif not has_key:
@@ -175,7 +174,7 @@ def _judge(item: Item, question, grades: dict, who: str, has_key: bool) -> None:
 
 
 def _has_solution(folder: Path, assignment: Assignment, question) -> bool:
-    if question.kind != "code":
+    if question.check.answered_in_file:
         return False
     name = getattr(question.check, "file", "") or assignment.required_code_files[0]
     return name in solution_files(assignment)
@@ -201,44 +200,21 @@ def load_key_file(folder: Path) -> Node:
 
 def synthesize_key(assignment: Assignment, key_file: Node) -> dict:
     """{question id: the right answer} for this variant, from the spec and the key file."""
-    key = {}
-    for question in assignment.questions:
-        check = question.check
-        if question.kind == "choice":
-            key[question.id] = sorted(check.answer)
-        elif question.kind == "numeric":
-            key[question.id] = repr(check.answer)
-        elif question.kind == "expression":
-            key[question.id] = check.answer.text
+    key = {question.id: question.check.key_answer() for question in assignment.questions
+           if question.check.key_answer() is not None}
     key.update({str(k): v for k, v in substitute(key_file, assignment.params).items()})
     return key
 
 
 def wrong_answers(assignment: Assignment, key: dict) -> dict:
-    """A plainly wrong answer to every choice, numeric and formula question that has a key."""
+    """A plainly wrong answer to every question answered in the answers file that has a key."""
     wrong = {}
     for question in assignment.questions:
-        if question.id not in key or question.kind not in WRONG_KINDS:
-            continue
-        right = key[question.id]
-        if question.kind == "choice":
-            wrong[question.id] = _wrong_letters(question.check, right)
-        elif question.kind == "numeric":
-            value = question.check.answer
-            wrong[question.id] = repr(value + max(1.0, abs(value)))
-        else:
-            # key + 1 + |key| differs from the key everywhere, by at least 1 and at least 2x.
-            wrong[question.id] = f"({right}) + 1 + abs({right})"
+        if question.id in key and question.check.answered_in_file:
+            answer = question.check.wrong_answer(key[question.id])
+            if answer is not None:
+                wrong[question.id] = answer
     return wrong
-
-
-def _wrong_letters(check, right) -> list:
-    right = set(right if isinstance(right, list) else [right])
-    others = [letter for letter in check.letters if letter not in right]
-    if not others:   # every letter is right: leaving one out is the wrong answer
-        return sorted(right)[:-1]
-    # all wrong letters: zero under partial scoring, and wrong under all-or-nothing
-    return others if len(right) > 1 else others[:1]
 
 
 def solution_files(assignment: Assignment) -> dict:

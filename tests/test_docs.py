@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from autograder.handout import public_description
-from autograder.selfcheck import check_answer
+from autograder.selfcheck import check_item
 from autograder.spec import load_assignment
 from conftest import PROBLEMS, ROOT
 
@@ -52,7 +52,7 @@ def test_student_guide_answers_are_well_formed_for_the_quiz():
         "questions"]}
     assert len(answers) >= 5
     for question_id, answer in answers.items():
-        status, message = check_answer(questions[question_id], answer)
+        status, message = check_item(questions[question_id], answer, ROOT)
         assert status == "pass", (question_id, message)
 
 

@@ -151,9 +151,9 @@ def test_selfcheck_accepts_well_formed_answers_in_any_form(quiz_handout):
 
 @pytest.mark.parametrize("answer, words", [
     ({"gd-computes": "Z"}, "Z is not one of the choices A, B, C, D"),
-    ({"exploding-number": "lots"}, "exploding-number: not a number"),
-    ({"dropout-formula": "h/(1-q)"}, "dropout-formula: cannot be read"),
-    ({"chain-w11": "__import__('os')"}, "chain-w11: cannot be read"),
+    ({"exploding-number": "lots"}, "exploding-number: Could not read your answer as a number"),
+    ({"dropout-formula": "h/(1-q)"}, "dropout-formula: Could not read your formula"),
+    ({"chain-w11": "__import__('os')"}, "chain-w11: Could not read your formula"),
     ({"dropout-formla": "h"}, "'dropout-formla' in answers.yaml is not a question id"),
     ("gd-computes: [A\n", "not valid YAML"),
 ])

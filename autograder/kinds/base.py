@@ -5,14 +5,29 @@ A kind is one module in this package (or anywhere, named in the registry, kinds/
                             they mean): the loader's checks of them (read_keys) and the JSON
                             Schema (schema.py) are both made from this declaration
   load(node, folder)        check its part of the spec (a yamlio.Node) and return a Check
+  self_check(public, answer, folder) -> (status, message)
+                            the students' self-check of one question, from its public
+                            projection (Check.public) alone: status is pass, fail, unanswered
+                            or hidden; answer is its entry of the answers file, or the
+                            submission when the kind is not answered there; folder: the
+                            instructor's files the handout ships for visible checks
 and the Check it returns has:
   grade(question_id, submission) -> Verdict
   explain(verdict, reveal) -> str      Markdown feedback; the expected answer only when `reveal`
   same_answer(question_id, a, b)       whether two students' answers are one answer (regrade's
                                        item analysis groups wrong answers by it; default: a == b)
   spec_problems(question_id)           SpecErrors only running the spec shows (validate's)
+  check_submitted_files(node, code)    a SpecError if it needs files `submit: code` lacks
+  answered_in_file                     whether its answer is an entry of the answers file
+  answer_hint()                        how to write that entry, in a few words
+  public(question_id, visible)         what the handout may know of it, as JSON data (no key)
+  public_files()                       the instructor's files its self-check needs there
+  key_answer() / wrong_answer(right)   the spec's own answer and a plainly wrong one, as a
+                                       student would write them (validate grades both)
+  choices_view(raw) / code_view(...)   the parts of its prompt beside the text (show, handout)
 
-The engine knows this interface and the registry in kinds/__init__.py, nothing else of the kinds.
+The engine and every face (grade, the self-check, validate, the handout, show, the schema) know
+this interface and the registry in kinds/__init__.py, nothing else of the kinds.
 """
 
 from __future__ import annotations
@@ -63,6 +78,42 @@ class Check:
         """SpecErrors that loading cannot see, found by running the spec (validate does)."""
         return []
 
+    def check_submitted_files(self, node, code_files: tuple) -> None:
+        """Raise a SpecError at `node` (the question) if it needs files `submit: code` does
+        not list; the loader calls it once the assignment's submit is known."""
+
+    answered_in_file = True   # its answer is an entry of the answers file (not a function)
+
+    def answer_hint(self) -> str:
+        """How to write its entry of the answers file, in a few words."""
+        return ""
+
+    def public(self, question_id: str, visible: bool) -> dict:
+        """What the handout may know of it (never its key), for the kind's self_check."""
+        return {}
+
+    def public_files(self) -> dict:
+        """{name: path} of the instructor's files its self-check needs in the handout."""
+        return {}
+
+    def key_answer(self):
+        """The spec's own answer as a student would write it; None when the spec has none
+        (validate then needs the instructor's solution)."""
+        return None
+
+    def wrong_answer(self, right):
+        """A plainly wrong answer, given the key `right`; None when the kind cannot make one."""
+        return None
+
+    def choices_view(self, raw) -> list:
+        """[(letter, Markdown text)] shown under the prompt; raw: the question as written."""
+        return []
+
+    def code_view(self, question, starters: dict, default_file: str):
+        """The function students write and the public checks of it (preview.CodeView), or None
+        for a question answered in the answers file."""
+        return None
+
 
 NO_ANSWER = "no answer"
 UNREADABLE = "unreadable answer"
@@ -74,7 +125,7 @@ def no_answer(question_id: str) -> Verdict:
 
 
 def is_blank(answer) -> bool:
-    return answer is None or (isinstance(answer, str) and not answer.strip())
+    return answer is None or (isinstance(answer, str) and not answer.strip()) or answer == []
 
 
 REQUIRED = object()   # a Key's default when the key must be given

@@ -36,7 +36,7 @@ class Choice(Check):
 
     def grade(self, question_id: str, submission) -> Verdict:
         raw = submission.answer(question_id)
-        if is_blank(raw) or raw == []:
+        if is_blank(raw):
             return no_answer(question_id)
         picks, problem = parse_picks(raw, self.letters)
         if problem:
@@ -61,6 +61,32 @@ class Choice(Check):
 
     def _expected(self) -> str:
         return _letters(self.answer)
+
+    def answer_hint(self) -> str:
+        return f"a letter from {self.letters[0]} to {self.letters[-1]}, or a list such as [A, C]"
+
+    def public(self, question_id: str, visible: bool) -> dict:
+        return {"letters": list(self.letters)}
+
+    def key_answer(self):
+        return sorted(self.answer)
+
+    def wrong_answer(self, right):
+        right = set(right if isinstance(right, list) else [right])
+        others = [letter for letter in self.letters if letter not in right]
+        if not others:   # every letter is right: leaving one out is the wrong answer
+            return sorted(right)[:-1]
+        # all wrong letters: zero under partial scoring, and wrong under all-or-nothing
+        return others if len(right) > 1 else others[:1]
+
+    def choices_view(self, raw) -> list:
+        return [(str(letter), str(text)) for letter, text in raw.get("choices", {}).items()]
+
+
+def self_check(public: dict, raw, folder: Path) -> tuple:
+    """Whether the letters are ones the grader reads (never whether they are right)."""
+    picks, problem = parse_picks(raw, tuple(public["letters"]))
+    return ("fail", problem) if problem else ("pass", f"reads as {_letters(picks)}")
 
 
 def load(node: Node, folder: Path) -> Choice:

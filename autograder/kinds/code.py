@@ -23,6 +23,7 @@ smallest real mistake in our corpus (log(p + 1e-20) at logits of ±1000) is 1e-5
 from __future__ import annotations
 
 import copy
+import fnmatch
 import functools
 import hashlib
 import importlib
@@ -42,6 +43,7 @@ from ..errors import SpecError, StudentCodeError, SubmissionError
 from ..sandbox.codec import Handle
 from ..yamlio import Node
 from .base import Check, Key, Verdict, read_keys
+from .code_view import CodeView, code_view
 
 DEFAULT_RTOL = 1e-7
 DEFAULT_ATOL = 1e-9
@@ -262,13 +264,33 @@ class Code(Check):
 
     # ------------------------------------------------------------------- public projection
 
-    def public(self, question_id: str) -> dict:
-        """What the handout may know of this check, as JSON data: the visible cases with the
-        reference's outputs on their public inputs, the gradient check, a visible custom check.
+    answered_in_file = False   # its answer is a function of the submitted code
+
+    def check_submitted_files(self, node: Node, code_files: tuple) -> None:
+        """Its file must be one students submit (a glob of submit: code will do)."""
+        from ..spec import is_glob   # (the loader's; the handout's self-check never loads)
+        if not code_files:
+            raise node.error("kind", "a code question needs `submit: code:` (the files "
+                                     "students upload) at the top of the spec")
+        if not self.file and sum(not is_glob(name) for name in code_files) > 1:
+            raise node.error("function", "students submit several code files: name the module "
+                                         "of the function, e.g. cs231n.layers:affine_forward")
+        if self.file and not any(fnmatch.fnmatchcase(self.file, pattern)
+                                 for pattern in code_files):
+            key = "file" if "file" in node else "function"
+            raise node.error(key, f"{self.file} is not among the files students submit "
+                                  f"(submit: code: {', '.join(code_files)})")
+
+    def public(self, question_id: str, visible: bool) -> dict:
+        """{function, code}: code is what the handout may know of this check, as JSON data (the
+        visible cases with the reference's outputs on their public inputs, the gradient check, a
+        visible custom check); a question whose results are hidden gets none of it.
 
         from_public turns it back into a Code whose references replay those outputs, so the
         self-check runs this very class on it: the same calls, comparisons and messages.
         """
+        if not visible:
+            return {"function": self.function}
         cases = [self._public_case(case, question_id) for case in self.cases if not case.hidden]
         gradient = None if self.gradient is None else {
             "args": list(self.gradient.args), "kwargs": dict(self.gradient.kwargs),
@@ -277,11 +299,12 @@ class Code(Check):
         custom = (f"{self.custom_file.name}:{self.custom_target.partition(':')[2]}"
                   if self.public_files() else "")
         hidden = len(self.cases) - len(cases) + (self.custom is not None and not custom)
-        return {"function": self.function, "file": self.file, "cases": cases,
-                "outputs": None if self.outputs is None else list(self.outputs),
-                "rtol": self.rtol, "atol": self.atol,
-                "may_modify": sorted(self.may_modify, key=str), "gradient": gradient,
-                "check": custom, "arg_names": list(self.arg_names), "hidden_units": hidden}
+        return {"function": self.function, "code": {
+            "function": self.function, "file": self.file, "cases": cases,
+            "outputs": None if self.outputs is None else list(self.outputs),
+            "rtol": self.rtol, "atol": self.atol, "may_modify": sorted(self.may_modify, key=str),
+            "gradient": gradient, "check": custom, "arg_names": list(self.arg_names),
+            "hidden_units": hidden}}
 
     def _public_case(self, case: Case, question_id: str) -> dict:
         """One case with the reference's results on its public inputs, each step's its own."""
@@ -308,6 +331,9 @@ class Code(Check):
         if self.custom_file is None or self.custom_visibility == "hidden":
             return {}
         return {self.custom_file.name: self.custom_file}
+
+    def code_view(self, question, starters: dict, default_file: str) -> CodeView:
+        return code_view(self, question, starters, default_file)
 
     def spec_problems(self, question_id: str) -> list:
         """The mistakes of the spec that only the reference's results show (SpecErrors): an
@@ -616,6 +642,22 @@ def _parameter_names(function) -> tuple:
         return ()
     return tuple(p.name for p in parameters
                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+
+
+def self_check(public: dict, submission, folder: Path) -> tuple:
+    """The grader's check of this question on its public projection, run on the student's
+    code in this process (the handout's self-check): (status, message)."""
+    projection = public.get("code")
+    if projection is None:
+        return "hidden", "checked on Gradescope only"
+    check = from_public(projection, folder)
+    if not (check.cases or check.gradient or check.custom):
+        return "hidden", "checked on Gradescope only"
+    verdict = check.grade(public["id"], submission)
+    later = f" ({check.hidden_units} more check(s) on Gradescope)" if check.hidden_units else ""
+    if verdict.fraction == 1.0:
+        return "pass", verdict.feedback + later
+    return ("unanswered" if verdict.unanswered else "fail"), verdict.feedback
 
 
 def from_public(data: dict, folder: Path) -> Code:

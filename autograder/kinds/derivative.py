@@ -17,10 +17,11 @@ import numpy as np
 from .. import sampling
 from ..formula import Formula
 from ..yamlio import Node
-from .base import Check, Key, Verdict, read_keys
-from .expression import (DEFINE, FORMULA_TYPES, RTOL, SAMPLES, VARIABLES, allowed_names,
-                         grade_formula, load_formula, load_sampling_options,
+from .base import Key, Verdict, read_keys
+from .expression import (DEFINE, FORMULA_TYPES, RTOL, SAMPLES, VARIABLES, FormulaAnswer,
+                         allowed_names, grade_formula, load_formula, load_sampling_options,
                          require_mostly_defined, same_formula)
+from .expression import self_check  # noqa: F401  (a derivative's answer is read as a formula)
 
 KEYS = (VARIABLES,
         Key("given", ("object",), "variables held fixed, such as `y: 1`", default=None,
@@ -33,7 +34,7 @@ RELATIVE_STEP = 1e-3
 
 
 @dataclass(frozen=True)
-class Derivative(Check):
+class Derivative(FormulaAnswer):
     variables: tuple
     given: dict
     definitions: sampling.Definitions

@@ -43,8 +43,26 @@ KEYS = (VARIABLES, DEFINE,
         SAMPLES, RTOL)
 
 
+class FormulaAnswer(Check):
+    """What the formula kinds (this one and derivative) share: a formula in names() answers."""
+
+    def names(self) -> list:
+        """The names an answer may use."""
+        raise NotImplementedError
+
+    def answer_hint(self) -> str:
+        return f"a formula in {', '.join(self.names())}"
+
+    def public(self, question_id: str, visible: bool) -> dict:
+        return {"names": self.names()}
+
+    def wrong_answer(self, right):
+        # key + 1 + |key| differs from the key everywhere, by at least 1 and at least 2x.
+        return f"({right}) + 1 + abs({right})"
+
+
 @dataclass(frozen=True)
-class Expression(Check):
+class Expression(FormulaAnswer):
     variables: tuple
     definitions: sampling.Definitions
     answer: Formula
@@ -65,6 +83,12 @@ class Expression(Check):
                             self.definitions,
                             sampling.sample_points(self.variables, self.samples, question_id),
                             self.rtol)
+
+    def names(self) -> list:
+        return allowed_names(self.variables, self.definitions)
+
+    def key_answer(self):
+        return self.answer.text
 
 
 def load(node: Node, folder: Path) -> Expression:
@@ -101,19 +125,34 @@ def require_mostly_defined(node: Node, key: str, values) -> None:
                               f"{defined.size} sample points; narrow the variables' ranges")
 
 
+def read_formula(raw, names: list) -> tuple:
+    """(the Formula a student's answer reads as, "") or (None, why it cannot be read)."""
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
+        return None, "Answer with a formula written as text, such as `x1*(1 - w1)`."
+    try:
+        return parse(str(raw), names), ""
+    except FormulaError as exc:
+        return None, f"Could not read your formula: {exc.message}"
+
+
+def self_check(public: dict, raw, folder: Path) -> tuple:
+    """Whether the answer reads as a formula in the allowed names (never whether it is right):
+    the formula kinds' self-check."""
+    formula, problem = read_formula(raw, public["names"])
+    if problem:
+        return "fail", problem
+    return "pass", f"reads as `{formula.text}` (uses only {', '.join(public['names'])})"
+
+
 def grade_formula(raw, question_id: str, names: list, expected, expected_text: str,
                   definitions: sampling.Definitions, points: dict, rtol: float,
                   slack=None) -> Verdict:
     """Grade a student's formula against `expected` at `points`: shared by the formula kinds."""
     if is_blank(raw):
         return no_answer(question_id)
-    if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
-        return Verdict(0.0, "Answer with a formula written as text, such as `x1*(1 - w1)`.",
-                       mistakes=(UNREADABLE,))
-    try:
-        formula = parse(str(raw), names)
-    except FormulaError as exc:
-        return Verdict(0.0, f"Could not read your formula: {exc.message}", mistakes=(UNREADABLE,))
+    formula, problem = read_formula(raw, names)
+    if problem:
+        return Verdict(0.0, problem, mistakes=(UNREADABLE,))
     answer = " ".join(formula.text.split())
 
     def yours(at):

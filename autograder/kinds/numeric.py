@@ -38,18 +38,10 @@ class Numeric(Check):
         raw = submission.answer(question_id)
         if is_blank(raw):
             return no_answer(question_id)
-        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-            return Verdict(0.0, "Answer with a single number.", self._expected(),
-                           mistakes=(UNREADABLE,))
-        try:
-            value = parse_number(raw)
-        except FormulaError as exc:
-            return Verdict(0.0, f"Could not read your answer as a number: {exc.message}",
-                           self._expected(), mistakes=(UNREADABLE,))
+        value, problem = read_number(raw)
+        if problem:
+            return Verdict(0.0, problem, self._expected(), mistakes=(UNREADABLE,))
         answer = f"{value:.6g}"
-        if not math.isfinite(value):
-            return Verdict(0.0, f"Your answer `{raw}` is not a finite number.", self._expected(),
-                           answer=answer)
         if abs(value - self.answer) <= self.tolerance:
             return Verdict(1.0, f"Correct: {answer} ({self.how}).", answer=answer)
         return Verdict(0.0, f"Your answer {answer} is not within the tolerance ({self.how}).",
@@ -57,6 +49,34 @@ class Numeric(Check):
 
     def _expected(self) -> str:
         return f"{self.answer:.6g}"
+
+    def answer_hint(self) -> str:
+        return "a number, such as 0.25 or 4.07e17"
+
+    def key_answer(self):
+        return repr(self.answer)
+
+    def wrong_answer(self, right):
+        return repr(self.answer + max(1.0, abs(self.answer)))
+
+
+def read_number(raw) -> tuple:
+    """(the number a student's answer reads as, "") or (None, why it cannot be read)."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        return None, "Answer with a single number."
+    try:
+        value = parse_number(raw)
+    except FormulaError as exc:
+        return None, f"Could not read your answer as a number: {exc.message}"
+    if not math.isfinite(value):
+        return None, f"Your answer `{raw}` is not a finite number."
+    return value, ""
+
+
+def self_check(public: dict, raw, folder: Path) -> tuple:
+    """Whether the answer reads as a number (never whether it is right)."""
+    value, problem = read_number(raw)
+    return ("fail", problem) if problem else ("pass", f"reads as {value:.6g}")
 
 
 def load(node: Node, folder: Path) -> Numeric:
