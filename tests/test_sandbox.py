@@ -681,7 +681,11 @@ def test_killing_its_parent_reaches_the_keeper_not_the_grader(box, tmp_path):
     else:  # same user: the keeper dies, the worker with it (PDEATHSIG), the grader lives on;
         # the call may still have answered before the worker was killed.
         assert parent.ok or (parent.kind == "crashed" and "supervisor died" in parent.message)
-    assert box.call("ok", 1).value == 2
+    answer = box.call("ok", 1)
+    if not ROOT and parent.ok and answer.kind == "crashed":
+        # It answered before PDEATHSIG reached the worker: the next call finds it dead, once.
+        answer = box.call("ok", 1)
+    assert answer.value == 2
 
 
 @needs_root
