@@ -2,8 +2,8 @@
 
 This module is copied into every handout as `selfcheck/__main__.py` (handout.py), beside copies of
 the grader modules it imports and a `public.json`: the public projection of each question. Nothing
-here compares anything itself:
-each question's kind checks it from its public projection alone (kinds/base.py, self_check):
+here compares anything itself: each question's kind checks it from its projection alone (its
+module's self_check, kinds/base.py):
 - a code question's projection is its visible cases with the reference's outputs on their public
   inputs (stored as data), its gradient check and its visible custom checks (their files copied
   beside this one); kinds/code.from_public rebuilds the grader's Code check from it, and the

@@ -308,22 +308,35 @@ class Code(Check):
 
     def _public_case(self, case: Case, question_id: str) -> dict:
         """One case with the reference's results on its public inputs, each step's its own."""
+        before, expected, then = self._reference_results(case, question_id)
+        return {"number": case.number, "name": case.name, "args": list(case.args),
+                "kwargs": dict(case.kwargs),
+                "then": None if case.then is None else _public_step(case.then, then),
+                "before": None if case.before is None else _public_step(case.before, before),
+                "expected": to_data(expected)}
+
+    def _reference_results(self, case: Case, question_id: str) -> tuple:
+        """(the `before` step's result, the call's, the `then` step's) of the reference on the
+        case's public inputs, None for a step the case lacks; a SpecError at the case where a
+        `{result: i}` picks beyond the result it picks from."""
         call = _draw(case, np.random.default_rng(Seeds().case(question_id, case.number)))
-        public = {"number": case.number, "name": case.name, "args": list(case.args),
-                  "kwargs": dict(case.kwargs), "then": None, "before": None}
-        args, kwargs = call.args, call.kwargs
+        args, kwargs, before, then = call.args, call.kwargs, None, None
         if case.before is not None:
-            ours = case.before.reference(*inputs.fresh(call.before_args),
-                                         **inputs.fresh(call.before_kwargs))
-            public["before"] = _public_step(case.before, ours)
-            args, kwargs = _resolve(args, ours), _resolve(kwargs, ours)
+            before = case.before.reference(*inputs.fresh(call.before_args),
+                                           **inputs.fresh(call.before_kwargs))
+            problem = _picks_beyond((args, kwargs), before, "the `before` step's result")
+            if problem:
+                raise _at(case.where, problem)
+            args, kwargs = _resolve(args, before), _resolve(kwargs, before)
         expected = case.reference(*inputs.fresh(args), **inputs.fresh(kwargs))
-        public["expected"] = to_data(expected)
         if case.then is not None:
-            public["then"] = _public_step(case.then, case.then.reference(
-                *inputs.fresh(_resolve(call.then_args, expected)),
-                **inputs.fresh(_resolve(call.then_kwargs, expected))))
-        return public
+            problem = _picks_beyond((call.then_args, call.then_kwargs), expected,
+                                    "the first call's result")
+            if problem:
+                raise _at(case.where, f"then: {problem}")
+            then = case.then.reference(*inputs.fresh(_resolve(call.then_args, expected)),
+                                       **inputs.fresh(_resolve(call.then_kwargs, expected)))
+        return before, expected, then
 
     def public_files(self) -> dict:
         """The instructor's files a visible custom check needs in the handout: {name: path},
@@ -342,25 +355,11 @@ class Code(Check):
         inputs, so such a spec never reaches a student as an item graded "internal error"."""
         problems = []
         for case in self.cases:
-            call = _draw(case, np.random.default_rng(Seeds().case(question_id, case.number)))
             try:
-                args, kwargs = call.args, call.kwargs
-                if case.before is not None:
-                    ours = case.before.reference(*inputs.fresh(call.before_args),
-                                                 **inputs.fresh(call.before_kwargs))
-                    problem = _picks_beyond((args, kwargs), ours, "the `before` step's result")
-                    if problem:
-                        problems.append(_at(case.where, problem))
-                        continue
-                    args, kwargs = _resolve(args, ours), _resolve(kwargs, ours)
-                expected = case.reference(*inputs.fresh(args), **inputs.fresh(kwargs))
-                problem = case.then and _picks_beyond((call.then_args, call.then_kwargs),
-                                                      expected, "the first call's result")
-                if problem:
-                    problems.append(_at(case.where, f"then: {problem}"))
-                elif case.then is not None:
-                    case.then.reference(*inputs.fresh(_resolve(call.then_args, expected)),
-                                        **inputs.fresh(_resolve(call.then_kwargs, expected)))
+                _, expected, _ = self._reference_results(case, question_id)
+            except SpecError as problem:   # a {result: i} beyond what it picks from
+                problems.append(problem)
+                continue
             except Exception as exc:  # the instructor's reference may fail in any way: say where
                 problems.append(_at(case.where, f"the reference fails on this case: "
                                                 f"{type(exc).__name__}: {exc}"))
