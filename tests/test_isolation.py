@@ -161,9 +161,15 @@ def test_doctor_says_which_protections_are_active(tmp_path):
 
 # ------------------------------------------------------------------ regrade, hostile class
 
-def test_hostile_neighbours_in_a_regrade_change_no_honest_grade(assignment, marker, tmp_path):
+@pytest.mark.parametrize("isolation", ["kernel", "fallback"])
+def test_hostile_neighbours_in_a_regrade_change_no_honest_grade(assignment, marker, tmp_path,
+                                                                isolation, request):
     """More grader processes than cores, each attack in its own submission beside honest ones;
-    the sandbox users for the graders are created on demand (and removed afterwards)."""
+    the sandbox users for the graders are created on demand (and removed afterwards). In the
+    fallback (no namespaces, no cgroup: a root-only installed grader, as on Gradescope) the
+    system call filter refuses the attacks instead."""
+    fallback = isolation == "fallback"
+    grader = request.getfixturevalue("installed") if fallback else GRADER_ROOT
     tag = f"hostile-{marker}"
     listener = socket.create_server(("127.0.0.1", 0))
     listener.setblocking(False)
@@ -174,7 +180,7 @@ def test_hostile_neighbours_in_a_regrade_change_no_honest_grade(assignment, mark
         folder.mkdir(parents=True)
         (folder / "layers.py").write_text(HONEST.format(marker=marker))
     submission(export / "submission_50", "steal.py",
-               targets=[str(assignment), str(export), str(GRADER_ROOT / "reference"),
+               targets=[str(assignment), str(export), str(grader / "reference"),
                         "/etc/shadow"])
     for number, attack in enumerate(ATTACKS, start=60):
         submission(export / f"submission_{number}", "attack.py", attack=attack, tag=tag,
@@ -183,7 +189,9 @@ def test_hostile_neighbours_in_a_regrade_change_no_honest_grade(assignment, mark
     prefix = f"{DEFAULT_USER}-t"
     try:
         done = run_cli("regrade", assignment, export, "-o", tmp_path / "out", "--jobs", 3,
-                       env={"AUTOGRADER_SANDBOX_USER": prefix})
+                       env={"AUTOGRADER_SANDBOX_USER": prefix,
+                            "AUTOGRADER_SANDBOX_ISOLATION": "0" if fallback else "1"},
+                       pythonpath=grader)
         assert done.returncode == 0, done.stderr
         for number in honest + ["50"]:
             results = tmp_path / "out" / number / "results.json"
@@ -193,8 +201,10 @@ def test_hostile_neighbours_in_a_regrade_change_no_honest_grade(assignment, mark
         assert setup["extra_data"]["not_graded"] is True and "broke twice" in setup["output"]
         assert "could not be graded: 70" in done.stdout and not (garbled / ".fingerprint").exists()
         memfd = tmp_path / "out" / str(60 + ATTACKS.index("memfd")) / "results.json"
-        if sandbox_protections()["memory cgroup"] == "active":
+        if not fallback and sandbox_protections()["memory cgroup"] == "active":
             assert "MiB of memory" in memfd.read_text()  # the cgroup stopped it, and said so
+        else:  # the filter refused its memfds, and the daemon it forks as it is imported
+            assert "Operation not permitted" in memfd.read_text() and score(memfd) == 0
         for results in (tmp_path / "out").glob("*/results.json"):
             assert_nothing_leaked(results.read_text(), marker)
         with pytest.raises(BlockingIOError):  # nobody got through to the port
@@ -259,7 +269,8 @@ def test_without_isolation_a_root_only_grader_grades_and_nothing_is_stolen(assig
     assert done.returncode == 0, done.stderr
     assert score(results) == 3, results.read_text()
     assert_nothing_leaked(results.read_text(), marker)
-    assert "not enforced on this machine" in done.stderr  # the instructor is told
+    assert "not available on this machine: ipc namespace" in done.stderr  # the instructor is told
+    assert "in their place the system call filter refuses" in done.stderr
 
 
 def test_without_isolation_what_a_submission_leaves_is_removed(assignment, marker, installed,
@@ -353,3 +364,69 @@ def test_memory_held_in_memfds_meets_the_memory_cgroup(view_box):
     outcome = view_box.call("hog_memfd")
     assert outcome.kind == "memory" and "MiB of memory" in outcome.message
     assert view_box.call("view").ok  # a fresh worker, the memory given back
+
+
+# ------------------------------------------------- the fallback's system call filter, as root
+
+PROBE = """\
+import os, socket
+
+def attempt(action):
+    try:
+        action()
+        return "done"
+    except OSError as error:
+        return error.strerror
+
+def forked():
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+
+def probe():
+    return {"memfd": attempt(lambda: os.memfd_create("hog")),
+            "socket": attempt(lambda: socket.create_connection(("127.0.0.1", 9), timeout=1)),
+            "unix socket": attempt(lambda: socket.socket(socket.AF_UNIX)),
+            "new file here": attempt(lambda: open("new.txt", "w")),
+            "new file in /tmp": attempt(lambda: open("/tmp/probe-{marker}", "w")),
+            "new file in /dev/shm": attempt(lambda: open("/dev/shm/probe-{marker}", "w")),
+            "unnamed file": attempt(lambda: os.open(".", os.O_TMPFILE | os.O_WRONLY)),
+            "folder": attempt(lambda: os.mkdir("folder")),
+            "link": attempt(lambda: os.symlink("probe.py", "link")),
+            "fork": attempt(forked),
+            "read its own file": attempt(lambda: open("probe.py").read()),
+            "rewrite its own file": attempt(lambda: open("probe.py", "r+").write("#")),
+            "a thread": attempt(lambda: __import__("threading").Thread(target=len, args=[""]).start()),
+            "numpy": attempt(lambda: __import__("numpy").linalg.svd(__import__("numpy").eye(40)))}
+"""
+FALLBACK_PROBE_RUN = """\
+import json, sys
+from autograder.sandbox import Limits, Sandbox
+with Sandbox(Limits()) as box:
+    assert box.load(sys.argv[1]).ok
+    print(json.dumps({"protections": box.protections, "probe": box.call("probe").value}))
+"""
+
+
+def test_without_isolation_the_system_call_filter_refuses_what_the_limits_could_not_bound(
+        installed, marker, tmp_path):
+    """No network namespace, memory cgroup or private root (Gradescope's Docker, most likely):
+    sockets, memfds, new processes and new files are refused, and what grading needs works."""
+    (tmp_path / "probe.py").write_text(PROBE.replace("{marker}", marker))
+    done = subprocess.run([sys.executable, "-c", FALLBACK_PROBE_RUN, str(tmp_path / "probe.py")],
+                          capture_output=True, text=True, timeout=120, cwd="/",
+                          env=dict(os.environ, PYTHONPATH=str(installed),
+                                   AUTOGRADER_SANDBOX_ISOLATION="0"))
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert found["protections"]["system call filter"] == (
+        "active: refuses sockets; System V shared memory; memfds and new processes; new files")
+    refused = {name: "Operation not permitted" for name in (
+        "memfd", "socket", "unix socket", "new file here", "new file in /tmp",
+        "new file in /dev/shm", "unnamed file", "folder", "link", "fork")}
+    allowed = dict.fromkeys(("read its own file", "rewrite its own file", "a thread", "numpy"),
+                            "done")
+    assert found["probe"] == refused | allowed
+    assert "in their place the system call filter refuses sockets" in done.stderr
+    assert not list(Path("/tmp").glob(f"probe-{marker}"))

@@ -488,17 +488,26 @@ class Sandbox:
 
 
 PRIVATE_ROOT = "private root (mount namespace)"
+SYSTEM_CALL_FILTER = "system call filter"
 _noted: set = set()
 
 
 def _note_unprotected(protections: dict) -> None:
-    """Say once per process, on stderr (the instructor's log), what could not be enforced."""
+    """Say once per process, on stderr (the instructor's log), what this machine does not give
+    student code, and what the system call filter refuses in its place."""
     missing = tuple(sorted(f"{name} ({status.removeprefix('not available: ')})"
-                           for name, status in protections.items() if status != "active"))
+                           for name, status in protections.items() if _missing(status)))
     if missing and missing not in _noted:
         _noted.add(missing)
-        print("autograder sandbox: not enforced on this machine: " + "; ".join(missing),
-              file=sys.stderr)
+        standing_in = protections.get(SYSTEM_CALL_FILTER, "")
+        print("autograder sandbox: not available on this machine: " + "; ".join(missing)
+              + (f"; in their place the system call filter {standing_in.removeprefix('active: ')}"
+                 if standing_in.startswith("active") else
+                 "; so the sandbox does not enforce them"), file=sys.stderr)
+
+
+def _missing(status: str) -> bool:
+    return status.startswith("not available")
 
 
 def describe_protections(limits: Limits) -> tuple:
@@ -515,8 +524,12 @@ def describe_protections(limits: Limits) -> tuple:
         if name == "separate user" and user and status == "active":
             status += f" ({user.name})"
         lines.append(f"  {name:<{width}}  {status}")
-    disk = (f"{limits.disk_bytes >> 20} MiB of files in all (its folder, /tmp, /dev/shm), "
-            if statuses.get(PRIVATE_ROOT) == "active" else "no total for files (no private root), ")
+    if statuses.get(PRIVATE_ROOT) == "active":
+        disk = f"{limits.disk_bytes >> 20} MiB of files in all (its folder, /tmp, /dev/shm), "
+    elif statuses.get(SYSTEM_CALL_FILTER, "").startswith("active"):
+        disk = "no new files (no private root), "
+    else:
+        disk = "no total for files (no private root), "
     lines.append(f"  limits per worker: {limits.cpu_seconds_per_call} s of CPU and "
                  f"{limits.wall_seconds_per_call:g} s per call, {limits.memory_bytes >> 20} MiB of "
                  f"address space, {disk}{limits.file_bytes >> 20} MiB per file, "

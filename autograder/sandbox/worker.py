@@ -267,8 +267,9 @@ def run_worker(config, cmd_fd, resp_fd, protections):
     # grader refuses to grade otherwise (the paths are forgotten before any student code runs).
     exposed = [] if private_root else [path for path in config.pop("protected")
                                        if _readable(path)]
-    Worker(config, cmd_fd, resp_fd, config["staging"] if private_root else None).serve(
-        {"protections": protections, "exposed": exposed})
+    worker = Worker(config, cmd_fd, resp_fd, config["staging"] if private_root else None)
+    protections["system call filter"] = restrict_system_calls(protections)  # last: it may
+    worker.serve({"protections": protections, "exposed": exposed})  # refuse new files
 
 
 def _readable(path):
