@@ -1,7 +1,7 @@
 """HOSTILE: at import, double-forks a daemon (new session via os.setsid, reparented away from the
 worker) that ignores SIGTERM/SIGHUP/SIGINT and sleeps forever, keeping the worker's inherited
 file descriptors (stdout/stderr pipes) open. Its argv ends with the tag `hw6-hostile-sleeper`.
-Everything else is correct.
+Everything else is correct (whether the fork is refused or the daemon killed).
 Correct: all
 """
 import os
@@ -30,7 +30,10 @@ def _spawn_sleeper():
     os.waitpid(pid, 0)
 
 
-_spawn_sleeper()
+try:
+    _spawn_sleeper()
+except OSError:  # refused where the sandbox's system call filter refuses new processes
+    pass
 
 import numpy as np
 
