@@ -93,6 +93,24 @@ def argument_label(position, names=()) -> str:
     return f"argument {position + 1}{name}"
 
 
+def result_label(position: int, names=()) -> str:
+    """How every face names an item of a tuple result: 1-based, with the name the reference
+    returns it under when known ("`dw` (item 2 of the result)")."""
+    where = f"item {position + 1} of the result"
+    return f"`{names[position]}` ({where})" if position < len(names) else where
+
+
+def is_placeholder(value, expected) -> bool:
+    """Whether a result is what a skeleton returns before it is written: None, or a tuple of
+    Nones (`dx, dw, db = None, None, None`), where the reference returns something."""
+    if value is None:
+        return expected is not None
+    return (isinstance(value, (tuple, list)) and len(value) > 0
+            and all(item is None for item in value)
+            and isinstance(expected, (tuple, list))
+            and any(item is not None for item in expected))
+
+
 def mutation_message(function: str, mutated_args, names=()) -> str:
     labels = ", ".join(argument_label(a, names) for a in mutated_args)
     return (f"`{function}` modified its input ({labels}); it must leave its inputs unchanged "

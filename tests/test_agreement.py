@@ -123,3 +123,34 @@ def test_selfcheck_agrees_with_the_grader_on_a_mixed_assignment(mixed_faces, tmp
     statuses = {qid: item["status"] for qid, item in selfcheck_items(handout, tmp_path).items()}
     assert statuses == expected
     assert disagreements(assignment, handout, tmp_path) == []
+
+
+@pytest.fixture(scope="module")
+def cs231n_faces(tmp_path_factory):
+    return faces(PROBLEMS / "cs231n", tmp_path_factory)
+
+
+def test_every_face_names_positions_and_placeholders_in_the_same_words(cs231n_faces, tmp_path):
+    """A wrong `db` is "`db` (item 3 of the result)", named as the reference returns it, and a
+    skeleton's `return loss, dx` of Nones is "not implemented yet", in the grader and in the
+    self-check alike."""
+    assignment, handout = cs231n_faces
+    shutil.copytree(PROBLEMS / "cs231n" / "solution", tmp_path / "submission")
+    layers = tmp_path / "submission" / "cs231n" / "layers.py"
+    layers.write_text((ROOT / "tests" / "corpus" / "cs231n" / "buggy" /
+                       "affine_db_wrong_axis.py").read_text()
+                      + "\n\ndef softmax_loss(x, y):\n    loss, dx = None, None\n"
+                        "    return loss, dx\n")
+    submission = Submission(tmp_path / "submission", assignment.answers_file,
+                            assignment.code_files, support=assignment.support)
+    graded = {test.name: test.output for test in grade(assignment, submission).tests}
+    # as a student runs it: in the unpacked handout, the package written in place of the
+    # starter's (elsewhere, the handout's own starter package would be imported first)
+    own = shutil.copytree(handout, tmp_path / "handout")
+    shutil.copytree(tmp_path / "submission" / "cs231n", own / "cs231n", dirs_exist_ok=True)
+    checked = selfcheck_items(own, own)
+    for face in (graded["affine-backward"], checked["affine-backward"]["message"]):
+        assert "`db` (item 3 of the result):" in face, face
+    for face in (graded["softmax-loss"], checked["softmax-loss"]["message"]):
+        assert "`softmax_loss` is not implemented yet (it returns (None, None))" in face, face
+    assert checked["softmax-loss"]["status"] == "unanswered"

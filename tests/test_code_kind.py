@@ -96,7 +96,8 @@ def test_a_wrong_backward_loses_the_cases_that_use_it(layers, tmp_path):
     score, output = grade_student(layers, tmp_path, dw="(cache.x.T @ dout).T")
     assert score == pytest.approx(3 * 1 / 3)
     assert output.count("`affine_backward` after `affine_forward`") == 2
-    assert "the transpose of the expected result. (in [1])" in output
+    assert "item 2 of the result: Your result has shape (2, 4); expected (4, 2). It is the " \
+        "transpose of the expected result." in output
 
 
 def test_a_case_that_kills_the_worker_costs_only_itself(layers, tmp_path):

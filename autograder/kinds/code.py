@@ -22,6 +22,7 @@ smallest real mistake in our corpus (log(p + 1e-20) at logits of ±1000) is 1e-5
 
 from __future__ import annotations
 
+import ast
 import copy
 import fnmatch
 import functools
@@ -30,6 +31,7 @@ import importlib
 import importlib.util
 import inspect
 import sys
+import textwrap
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,8 +39,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import gradcheck, inputs, mismatch
-from ..calls import (MODIFIED_INPUT, NOT_IMPLEMENTED_MISTAKE, NOT_LOADED, module_file,
-                     mutation_message, not_implemented_message)
+from ..calls import (MODIFIED_INPUT, NOT_IMPLEMENTED_MISTAKE, NOT_LOADED, is_placeholder,
+                     module_file, mutation_message, not_implemented_message, result_label)
 from ..errors import SpecError, StudentCodeError, SubmissionError
 from ..sandbox.codec import Handle
 from ..yamlio import Node
@@ -148,6 +150,7 @@ class Recorded:
     reference gave on the case's public inputs (stored as data), whatever it is called with."""
 
     value: object
+    result_names: tuple = ()   # the real reference's (_result_names), for the same messages
 
     def __call__(self, *args, **kwargs):
         return copy.deepcopy(self.value)
@@ -313,7 +316,8 @@ class Code(Check):
                 "kwargs": dict(case.kwargs),
                 "then": None if case.then is None else _public_step(case.then, then),
                 "before": None if case.before is None else _public_step(case.before, before),
-                "expected": to_data(expected)}
+                "expected": to_data(expected),
+                "result_names": list(_result_names(case.reference))}
 
     def _reference_results(self, case: Case, question_id: str) -> tuple:
         """(the `before` step's result, the call's, the `then` step's) of the reference on the
@@ -417,11 +421,13 @@ class Code(Check):
                     MODIFIED_INPUT)
         args, kwargs = reference_call or (call.args, call.kwargs)
         call.expected = case.reference(*inputs.fresh(args), **inputs.fresh(kwargs))
-        if outcome.value is None and call.expected is not None:
-            return (0.0, not_implemented_message(case.function, "it returns None"),
+        if is_placeholder(outcome.value, call.expected):
+            return (0.0, not_implemented_message(case.function,
+                                                 f"it returns {_short(outcome.value)}"),
                     NOT_IMPLEMENTED_MISTAKE)
         problem = compare(outcome.value, call.expected, self.outputs, self.rtol, self.atol,
-                          context=list(args) + list(kwargs.values()), reveal=self.reveal)
+                          context=list(args) + list(kwargs.values()), reveal=self.reveal,
+                          names=_result_names(case.reference))
         if problem is None:
             return 1.0, "", ""
         mistake, message = problem
@@ -459,11 +465,13 @@ class Code(Check):
                     f"`{then.function}` {MODIFIED_INPUT}")
         expected = then.reference(*inputs.fresh(_resolve(call.then_args, call.expected)),
                                   **inputs.fresh(_resolve(call.then_kwargs, call.expected)))
-        if outcome.value is None and expected is not None:
-            return (0.0, not_implemented_message(then.function, "it returns None"),
+        if is_placeholder(outcome.value, expected):
+            return (0.0, not_implemented_message(then.function,
+                                                 f"it returns {_short(outcome.value)}"),
                     f"`{then.function}` {NOT_IMPLEMENTED_MISTAKE}")
         problem = compare(outcome.value, expected, None, self.rtol, self.atol,
-                          context=call.then_args, reveal=self.reveal)
+                          context=call.then_args, reveal=self.reveal,
+                          names=_result_names(then.reference))
         if problem is None:
             return 1.0, "", ""
         mistake, message = problem
@@ -577,14 +585,18 @@ def _draws_at_random(case: Case) -> bool:
 
 def _public_step(step: Case, result) -> dict:
     return {"function": step.function, "args": list(step.args), "kwargs": dict(step.kwargs),
-            "expected": to_data(result)}
+            "expected": to_data(result), "result_names": list(_result_names(step.reference))}
 
 
 def _step_of_public(data) -> Case | None:
     if data is None:
         return None
-    return Case(data["function"], Recorded(from_data(data["expected"])), tuple(data["args"]),
-                dict(data["kwargs"]), "")
+    return Case(data["function"], _recorded(data), tuple(data["args"]), dict(data["kwargs"]),
+                "")
+
+
+def _recorded(data: dict) -> Recorded:
+    return Recorded(from_data(data["expected"]), tuple(data["result_names"]))
 
 
 def load(node: Node, folder: Path) -> Code:
@@ -643,6 +655,34 @@ def _parameter_names(function) -> tuple:
                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
 
 
+def _result_names(reference) -> tuple:
+    """The names a reference returns its tuple's items as, where every `return` of it is a
+    tuple of plain names (`return dx, dw, db`); () otherwise (and for a lambda or a builtin)."""
+    if isinstance(reference, Recorded):
+        return reference.result_names
+    return _returned_names(reference) if inspect.isfunction(reference) else ()
+
+
+@functools.lru_cache(maxsize=None)
+def _returned_names(function) -> tuple:
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError):
+        return ()
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) \
+                and node is not tree.body[0]:
+            continue  # a nested function's returns are not the reference's
+        if isinstance(node, ast.Return):
+            value = node.value
+            if not (isinstance(value, ast.Tuple)
+                    and all(isinstance(item, ast.Name) for item in value.elts)):
+                return ()
+            found.add(tuple(item.id for item in value.elts))
+    return found.pop() if len(found) == 1 else ()
+
+
 def self_check(public: dict, submission, folder: Path) -> tuple:
     """The grader's check of this question on its public projection, run on the student's
     code in this process (the handout's self-check): (status, message)."""
@@ -662,7 +702,7 @@ def self_check(public: dict, submission, folder: Path) -> tuple:
 def from_public(data: dict, folder: Path) -> Code:
     """The Code of a public projection (Code.public), its references replaying the stored
     outputs; folder: where the projection's custom-check files are."""
-    cases = tuple(Case(data["function"], Recorded(from_data(case["expected"])),
+    cases = tuple(Case(data["function"], _recorded(case),
                        tuple(case["args"]), dict(case["kwargs"]), case["name"],
                        _step_of_public(case["then"]), _step_of_public(case["before"]),
                        number=case["number"])
@@ -839,24 +879,33 @@ def _module_from_file(path: Path):
 # ---------------------------------------------------------------------- comparing results
 
 def compare(got, want, outputs, rtol: float, atol: float, context=(), *,
-            reveal: bool = False) -> tuple | None:
+            reveal: bool = False, names=()) -> tuple | None:
     """None when the student's result matches the reference's; otherwise (mistake, what
     differs): the mistake's short name and the sentence for the student, which shows the
-    reference's values only when reveal (the question's `reveal: true`)."""
+    reference's values only when reveal (the question's `reveal: true`). names: what the
+    reference calls its tuple's items, for naming them (calls.result_label)."""
+    if outputs is None and isinstance(want, (tuple, list)) and isinstance(got, (tuple, list)) \
+            and len(got) == len(want):
+        outputs = range(len(want))  # a whole tuple: each item named as `outputs` names them
     if outputs is not None:
         if not isinstance(got, (tuple, list)) or len(got) != len(want):
             return WRONG_TYPE, f"expected a tuple of {len(want)} items, got {_kind(got)}."
         for position in outputs:
+            if got[position] is None and want[position] is not None:
+                return NOT_IMPLEMENTED_MISTAKE, (f"{result_label(position, names)} is None: "
+                                                 "not implemented yet.")
             problem = compare(got[position], want[position], None, rtol, atol, context,
                               reveal=reveal)
             if problem:
                 mistake, message = problem
-                return mistake, f"item {position + 1} of the result: {message}"
+                return mistake, f"{result_label(position, names)}: {message}"
         return None
     return _compare(got, want, rtol, atol, context, "", reveal)
 
 
 def _compare(got, want, rtol, atol, context, path, reveal) -> tuple | None:
+    """path: where in this part of the result the difference is, in the words of every face
+    ("key 'W1', item 2")."""
     at = f" (in {path})" if path else ""
     if isinstance(want, dict):
         if not isinstance(got, dict):
@@ -864,8 +913,8 @@ def _compare(got, want, rtol, atol, context, path, reveal) -> tuple | None:
         if set(got) != set(want):
             return WRONG_TYPE, f"expected keys {sorted(want)}, got {sorted(map(str, got))}{at}."
         for key in want:
-            problem = _compare(got[key], want[key], rtol, atol, context, f"{path}[{key!r}]",
-                               reveal)
+            problem = _compare(got[key], want[key], rtol, atol, context,
+                               _within(path, f"key {key!r}"), reveal)
             if problem:
                 return problem
         return None
@@ -873,7 +922,8 @@ def _compare(got, want, rtol, atol, context, path, reveal) -> tuple | None:
         if not isinstance(got, (tuple, list)) or len(got) != len(want):
             return WRONG_TYPE, f"expected {len(want)} items, got {_kind(got)}{at}."
         for position, (g, w) in enumerate(zip(got, want)):
-            problem = _compare(g, w, rtol, atol, context, f"{path}[{position}]", reveal)
+            problem = _compare(g, w, rtol, atol, context, _within(path, f"item {position + 1}"),
+                               reveal)
             if problem:
                 return problem
         return None
@@ -916,6 +966,10 @@ def _compare_numbers(got, want, rtol, atol, context, at, reveal) -> tuple | None
             return None
     return _located(mismatch.diagnose(values, want, batch=_batch_size(context), reveal=reveal),
                     at)
+
+
+def _within(path: str, part: str) -> str:
+    return f"{path}, {part}" if path else part
 
 
 def _located(diagnosis: tuple, at: str) -> tuple:

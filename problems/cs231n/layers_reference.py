@@ -18,7 +18,10 @@ def affine_forward(x, w, b):
 def affine_backward(dout, cache):
     """dout: (N, M) -> dx (N, d_1, ..., d_k), dw (D, M), db (M,)."""
     x, w, _ = cache
-    return like_batch(dout @ w.T, x), flatten_batch(x).T @ dout, dout.sum(axis=0)
+    dx = like_batch(dout @ w.T, x)
+    dw = flatten_batch(x).T @ dout
+    db = dout.sum(axis=0)
+    return dx, dw, db  # named, so that feedback names them: "`dw` (item 2 of the result)"
 
 
 def relu_forward(x):
@@ -38,7 +41,8 @@ def softmax_loss(x, y):
     loss = -log_p[np.arange(N), y].mean()
     dx = np.exp(log_p)
     dx[np.arange(N), y] -= 1
-    return loss, dx / N
+    dx /= N
+    return loss, dx
 
 
 def dropout_forward(x, dropout_param):
