@@ -3,17 +3,19 @@
 API (sandbox.py): Sandbox(limits, user, pool=...) -> .load(path) -> LoadOutcome,
 .call(name, *args, **kwargs) -> CallOutcome, .close(). WorkerPool (pool.py) forks workers from a
 pre-warmed zygote. codec.py is the wire format; worker.py the program of the sandbox's
-processes (keeper, sandbox init, worker, zygote); isolation.py the kernel's namespaces and
-cgroup; launch.py starts a keeper interpreter; privileges.py picks the user; prepare.py is
-setup.sh's step.
+processes (keeper, sandbox init, worker, zygote); isolation.py the kernel's namespaces, cgroup
+and, where those are missing, the seccomp filter; processes.py the walk of /proc; launch.py
+starts a keeper interpreter; privileges.py picks the user; prepare.py is setup.sh's step.
 
 What protects what (README's Security section has the whole list; `autograder doctor` says
 which of the kernel's protections are active on a machine)
 - Everything outside its own folder and python: where the kernel allows it (root, no seccomp
   filter against it), each worker gets PID, mount, network and IPC namespaces, a private root
   of one bounded tmpfs (its folder, /tmp, /dev/shm) with the system and python read-only, and a
-  memory cgroup (isolation.py). Where it does not, the grader refuses to grade while the sandbox
-  user can read what sandbox.protect() names (the assignment, the export, the reference).
+  memory cgroup (isolation.py). Where it does not, a seccomp filter refuses what the missing
+  protection bounded (sockets, memfds, new processes, new files), and the grader refuses to
+  grade while the sandbox user can read what sandbox.protect() names (the assignment, the
+  export, the reference).
 - The grader's memory and objects: student code never runs in the grader's process; only
   plain data comes back (never a pickle), rebuilt through base-class methods in the worker and
   decoded strictly in the grader, so no lying __eq__ or ndarray subclass reaches a check.

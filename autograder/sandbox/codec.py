@@ -20,12 +20,14 @@ tuples and no student string can pass for a marker:
 `decode` is strict: anything else, any size over the caps, or body bytes left over raise
 CodecError, and the grader then treats the worker as broken.
 
-This file is also part of the worker's source text (see worker.py), so it imports nothing
-from the autograder package.
+This module is also part of the sandbox's own program (see worker.py), so it imports nothing
+from the autograder package. `read_frame` is the one reader of frames: the grader's (with a
+deadline), the worker's and the zygote's (from bytes) differ only in how they read bytes.
 """
 
 import json
 import math
+import os
 import struct
 
 import numpy as np
@@ -151,6 +153,53 @@ def read_prefix(prefix: bytes, max_bytes: int = MAX_MESSAGE_BYTES) -> tuple[int,
     return header_len, body_len
 
 
+def read_frame(read_exact, max_bytes: int = MAX_MESSAGE_BYTES):
+    """The next frame's value, its bytes taken by read_exact(n) (n bytes, or None at end of
+    file); None at end of file before a frame begins."""
+    prefix = read_exact(PREFIX.size)
+    if prefix is None:
+        return None
+    header_len, body_len = read_prefix(prefix, max_bytes)
+    header = read_exact(header_len)
+    body = read_exact(body_len)
+    if header is None or body is None:
+        raise CodecError("frame cut short")
+    return decode(header, body)
+
+
+def read_exact(fd: int, n: int, wait=None):
+    """n bytes from fd, or None at end of file before them; wait() before each read (it may
+    raise, to give up)."""
+    chunks, got = [], 0
+    while got < n:
+        if wait is not None:
+            wait()
+        chunk = os.read(fd, min(n - got, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def decode_frame(data: bytes, max_bytes: int = MAX_MESSAGE_BYTES):
+    """The value of the one whole frame that `data` is."""
+    offset = 0
+
+    def take(n):
+        nonlocal offset
+        chunk = data[offset:offset + n]
+        offset += n
+        return chunk if len(chunk) == n else None
+
+    if len(data) < PREFIX.size:
+        raise CodecError("frame cut short")
+    value = read_frame(take, max_bytes)
+    if offset != len(data):
+        raise CodecError("bytes after the frame")
+    return value
+
+
 def decode(header: bytes, body: bytes):
     """The value a frame's header and body describe; CodecError unless it is exactly plain."""
     try:
@@ -226,7 +275,7 @@ def snapshot(value):
     """An exact, comparable copy of an argument, to tell afterwards whether it was modified.
 
     The one input-mutation rule: the worker applies it to every call, and so does the handout's
-    self-check (local_code.py), which imports this file."""
+    self-check (local_code.py), which imports this module."""
     kind = type(value)
     if kind is _ndarray:
         return ("array", value.dtype.str, value.shape, _tobytes(value))

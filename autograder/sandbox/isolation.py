@@ -1,9 +1,9 @@
 # Kernel isolation of a sandbox worker: namespaces, a private root, a memory cgroup.
 #
-# Like worker.py, this file is never imported: a keeper runs it (after codec.py, before
-# worker.py) in one namespace, standard library and ctypes only. Each step reports whether it
-# took effect ("active") or why not, for the grader to show (`autograder doctor`) and to refuse
-# to grade where what it needs is missing. The process layout it makes (see worker.py):
+# Part of the sandbox's own program (see worker.py): standard library and ctypes only, run by
+# the keeper, the sandbox init and the worker. Each step reports whether it took effect
+# ("active") or why not, for the grader to show (`autograder doctor`) and to refuse to grade
+# where what it needs is missing. The process layout it makes (see worker.py):
 #
 #   keeper (root, the grader's namespaces; creates the cgroup, then unshares the PID namespace
 #    │      for its children)

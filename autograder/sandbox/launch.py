@@ -34,16 +34,17 @@ class Launched:
 
 SANDBOX_DIR = str(Path(__file__).resolve().parent)
 
-# What a keeper or zygote interpreter runs first: codec.py, isolation.py then worker.py, in one
-# namespace (see worker.py), each from its bytecode cache when setup has compiled it (compiling
-# them takes a keeper ~15 ms). It reads them as the grader's own user, before any student code
-# exists. Where they are comes as the first line on stdin, not in argv: a worker is a fork of
-# this process, and its /proc/self/cmdline must not name the grader's folders.
+# What a keeper or zygote interpreter runs first: this folder's modules imported as the package
+# `_sandbox` (worker.py says why; its __init__ is not run, and `autograder` is never imported),
+# then worker.main. Each module comes from its bytecode cache when setup has compiled it
+# (compiling them takes a keeper ~15 ms). It reads them as the grader's own user, before any
+# student code exists. Where they are comes as the first line on stdin, not in argv: a worker
+# is a fork of this process, and its /proc/self/cmdline must not name the grader's folders.
 # Under -S (our own interpreter) it adds the site-packages directories the grader passes, instead
 # of site's scan of their .pth files, which costs tens of ms where an editable install or an
 # injected certificate bundle adds some; site's builtins (exit, help, ...) are put back.
 BOOTSTRAP = """\
-import importlib.machinery, os, sys
+import importlib, os, sys, types
 line = b""
 while not line.endswith(b"\\n"):  # byte by byte: what follows on stdin is the keeper's
     line += os.read(0, 1) or b"\\n"
@@ -52,10 +53,10 @@ if sys.flags.no_site:
     import site
     sys.path.extend(filter(None, site_dirs.split(os.pathsep)))
     site.setquit(), site.sethelper(), site.setcopyright()
-program = {"__name__": "__main__", "__builtins__": __builtins__}
-for name in ("codec", "isolation", "worker"):
-    path = os.path.join(sandbox_dir, name + ".py")
-    exec(importlib.machinery.SourceFileLoader(name, path).get_code(name), program)
+package = types.ModuleType("_sandbox")
+package.__path__ = [sandbox_dir]
+sys.modules["_sandbox"] = package
+importlib.import_module("_sandbox.worker").main(sys.argv[1:])
 """
 
 

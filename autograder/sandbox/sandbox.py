@@ -41,6 +41,7 @@ from autograder.errors import AutograderError, GraderFault
 from autograder.sandbox import codec, launch
 from autograder.sandbox.launch import worker_env
 from autograder.sandbox.privileges import check_sandbox_user_can_run, resolve_user
+from autograder.sandbox.processes import descendants
 
 GRADER_ROOT = Path(__file__).resolve().parents[2]  # the directory that holds `autograder/`
 # What a worker must never read: the grader's packages (reference/ holds reference solutions),
@@ -653,27 +654,20 @@ class _Worker:
         return self._read_frame(self.resp_r, deadline)
 
     def _read_frame(self, fd, deadline, watch_ctl=True):
-        prefix = self._read_exact(fd, codec.PREFIX.size, deadline, watch_ctl)
+        def readable():
+            if fd not in self._wait(deadline, fd=fd, watch_ctl=watch_ctl):
+                raise _Broken(*self._death())  # the keeper spoke: the worker is dead
+
+        def read_exact(n):
+            data = codec.read_exact(fd, n, wait=readable)
+            if data is None:
+                raise _Broken(*self._death())
+            return data
+
         try:
-            header_len, body_len = codec.read_prefix(prefix, self.limits.message_bytes)
-            header = self._read_exact(fd, header_len, deadline, watch_ctl)
-            body = self._read_exact(fd, body_len, deadline, watch_ctl)
-            return codec.decode(header, body)
+            return codec.read_frame(read_exact, self.limits.message_bytes)
         except codec.CodecError as error:
             raise _Broken("channel", f"the worker sent malformed data ({error})") from None
-
-    def _read_exact(self, fd, n, deadline, watch_ctl) -> bytes:
-        chunks, got = [], 0
-        while got < n:
-            readable = self._wait(deadline, fd=fd, watch_ctl=watch_ctl)
-            if fd not in readable:  # the keeper spoke: the worker is dead
-                raise _Broken(*self._death())
-            chunk = os.read(fd, min(n - got, 1 << 20))
-            if not chunk:
-                raise _Broken(*self._death())
-            chunks.append(chunk)
-            got += len(chunk)
-        return b"".join(chunks)
 
     def _wait(self, deadline, fd=None, writable=False, watch_ctl=True):
         """Wait until fd is readable (or cmd_w writable), or the keeper reports; or time out."""
@@ -736,19 +730,7 @@ class _Worker:
 
 def _kill_tree(root: int) -> None:
     """SIGKILL `root` and all its descendants (the fallback when a keeper does not respond)."""
-    children: dict[int, list[int]] = {}
-    for entry in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_bytes()
-        except OSError:
-            continue
-        children.setdefault(int(stat.rsplit(b")", 1)[1].split()[1]), []).append(int(entry))
-    tree, todo = [root], [root]
-    while todo:
-        found = children.get(todo.pop(), [])
-        tree += found
-        todo += found
-    for pid in tree:
+    for pid in [root, *descendants(root)]:
         try:
             os.kill(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):

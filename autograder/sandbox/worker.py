@@ -1,9 +1,10 @@
 # The program of the sandbox's own processes: keeper, worker and zygote.
 #
-# This file is never imported. A keeper or zygote is `python -I -S -c <launch.BOOTSTRAP>`, which
-# runs codec.py, isolation.py and then this file in one namespace: the names of codec.py (np,
-# encode, decode, read_prefix, Handle, Rng, CodecError, ...) and isolation.py are in scope here,
-# and nothing from the autograder package is, nor is it on sys.path.
+# A keeper or zygote is `python -I -S -c <launch.BOOTSTRAP>`, which imports this module and its
+# neighbours (codec, isolation, processes) as the package `_sandbox` from this folder, and runs
+# main(). Nothing else from the autograder package is imported, nor is it on sys.path: these
+# modules use the standard library, ctypes and numpy only. The grader imports them too (as
+# autograder.sandbox.*) for what they share: the wire format, the process walk.
 #
 #   grader ──cmd pipe──▶ worker (unprivileged, limited, runs the student's module)
 #          ◀─resp pipe──   │ child of
@@ -26,6 +27,15 @@ import sys
 import time
 import traceback
 
+import numpy as np
+
+from .codec import (ALLOWED_DTYPES, MAX_DEPTH, MAX_MESSAGE_BYTES, CodecError, Handle, Rng,
+                    decode_frame, encode, read_exact, read_frame, snapshot)
+from .isolation import (ACTIVE, cgroup_ran_out, create_memory_cgroup, enter_namespaces,
+                        join_cgroup, remove_cgroup, restrict_system_calls,
+                        unshare_pid_namespace)
+from .processes import descendants
+
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
@@ -42,6 +52,7 @@ _NUMPY_SCALARS = frozenset(t for t in set(np.sctypeDict.values())
                            if issubclass(t, (np.bool_, np.number)))
 _SCALAR_TYPES = ((np.bool_, bool), (np.integer, int), (np.floating, float))
 _complex128 = np.complex128
+_ndarray = np.ndarray
 
 
 def _prctl(option, value):
@@ -55,28 +66,9 @@ def write_frame(fd, value, max_bytes):
         data = data[os.write(fd, data):]
 
 
-def read_frame(fd, max_bytes):
+def read_frame_from(fd, max_bytes):
     """The next value on fd, or None at end of file."""
-    prefix = _read_exact(fd, PREFIX.size)
-    if prefix is None:
-        return None
-    header_len, body_len = read_prefix(prefix, max_bytes)
-    header = _read_exact(fd, header_len)
-    body = _read_exact(fd, body_len)
-    if header is None or body is None:
-        raise CodecError("frame cut short")
-    return decode(header, body)
-
-
-def _read_exact(fd, n):
-    chunks, got = [], 0
-    while got < n:
-        chunk = os.read(fd, min(n - got, 1 << 20))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        got += len(chunk)
-    return b"".join(chunks)
+    return read_frame(lambda n: read_exact(fd, n), max_bytes)
 
 
 # ---------------------------------------------------------------------------------- keeper
@@ -198,7 +190,7 @@ def kill_descendants():
     """SIGKILL every descendant until none is left (orphans keep coming back to us)."""
     me = os.getpid()
     while True:
-        for pid in _descendants(me):
+        for pid in descendants(me):
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -211,25 +203,6 @@ def kill_descendants():
             if pid == 0:
                 break
         time.sleep(0.001)
-
-
-def _descendants(root):
-    children = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as stat:
-                fields = stat.read().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(entry))
-    found, todo = [], [root]
-    while todo:
-        for child in children.get(todo.pop(), ()):
-            found.append(child)
-            todo.append(child)
-    return found
 
 
 # ---------------------------------------------------------------------------------- worker
@@ -387,7 +360,7 @@ class Worker:
         done and each call under its own CPU limit and output capture."""
         self.reply({"ready": os.getpid(), "token": self.token, **ready})
         while True:
-            request = read_frame(self.cmd_fd, self.limits["message_bytes"])
+            request = read_frame_from(self.cmd_fd, self.limits["message_bytes"])
             if request is None:
                 os._exit(0)
             if request["op"] == "load":
@@ -631,7 +604,7 @@ def run_zygote(sock_fd):
                 continue
             if not data:
                 os._exit(0)
-            config = decode_bytes(data)
+            config = decode_frame(data)
             config["fds"] = fds
             pid = os.fork()
             if pid == 0:
@@ -644,28 +617,15 @@ def run_zygote(sock_fd):
             sock.sendall(encode({"keeper_pid": pid}))
 
 
-def decode_bytes(data):
-    header_len, body_len = read_prefix(data[:PREFIX.size])
-    header = data[PREFIX.size:PREFIX.size + header_len]
-    body = data[PREFIX.size + header_len:]
-    if len(header) != header_len or len(body) != body_len:
-        raise CodecError("frame cut short")
-    return decode(header, body)
-
-
 def main(argv):
     if argv[0] == "zygote":
         run_zygote(int(argv[1]))
     else:
         try:
-            config = read_frame(0, MAX_MESSAGE_BYTES)
+            config = read_frame_from(0, MAX_MESSAGE_BYTES)
         except (OSError, CodecError):
             config = None
         if config is None:  # a spare keeper that no sandbox took: the grader is gone
             sys.exit(0)
         os.close(0)
         run_keeper(config)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
