@@ -177,6 +177,8 @@ def _grade(args) -> int:
         from .sandbox.sandbox import protect
         protect(args.assignment, *([args.metadata] if args.metadata else []))
         report = engine.grade_folder(args.assignment, args.submission, student=student)
+    for line in report.log:  # the instructor's log: on Gradescope, its stdout of the run
+        print(line, file=sys.stderr)
     write_results(report, args.results)
     if not args.quiet:
         print(render_table(report))

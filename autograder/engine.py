@@ -10,7 +10,6 @@ submission must be regraded.
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
@@ -44,14 +43,17 @@ def grade_folder(assignment_dir: Path | str, submission_dir: Path | str, *, stud
                                 support=assignment.support, pool=pool)
         return grade(assignment, submission)
     except GraderFault as exc:  # ours, not the submission's: not graded, to be graded again
-        print(f"error: {exc}", file=sys.stderr)
-        return setup_failure(title, str(exc), failure="internal")
+        return _logged(setup_failure(title, str(exc), failure="internal"), f"error: {exc}")
     except AutograderError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return setup_failure(title, str(exc), failure="input")
+        return _logged(setup_failure(title, str(exc), failure="input"), f"error: {exc}")
     except Exception:
-        print(f"internal error:\n{_traceback()}", file=sys.stderr)
-        return setup_failure(title, "internal error in the autograder", failure="internal")
+        return _logged(setup_failure(title, "internal error in the autograder",
+                                     failure="internal"), f"internal error:\n{_traceback()}")
+
+
+def _logged(report: Report, line: str) -> Report:
+    report.log.append(line)
+    return report
 
 
 def grade(assignment: Assignment, submission: Submission) -> Report:
@@ -60,7 +62,7 @@ def grade(assignment: Assignment, submission: Submission) -> Report:
     submission.start()
     try:
         for question in assignment.questions:
-            verdict, feedback = _grade_one(question, submission)
+            verdict, feedback = _grade_one(question, submission, report.log)
             report.tests.append(TestResult(
                 number=question.number, name=question.title,
                 score=round(verdict.fraction * question.points, 6), max_score=question.points,
@@ -71,15 +73,17 @@ def grade(assignment: Assignment, submission: Submission) -> Report:
     if any(test.broken for test in report.tests):
         report.failure = "internal"
     report.notes += submission.notes
+    report.log += submission.log
     if submission.answers_error is not None:
         report.notes.append(f"Your answers could not be read: {submission.answers_error.message}")
     report.execution_time = time.perf_counter() - started
     return report
 
 
-def _grade_one(question, submission: Submission) -> tuple:
+def _grade_one(question, submission: Submission, log: list) -> tuple:
     """(verdict, feedback) for one question, whatever its check does; a bug of ours gives the
-    verdict whose mistake is INTERNAL_ERROR (the item is not graded); a GraderFault goes up."""
+    verdict whose mistake is INTERNAL_ERROR (the item is not graded, its traceback goes to the
+    instructor's log); a GraderFault goes up."""
     try:
         verdict = question.check.grade(question.id, submission)
         return verdict, question.check.explain(verdict, question.reveal)
@@ -88,7 +92,7 @@ def _grade_one(question, submission: Submission) -> tuple:
     except AutograderError as exc:
         return Verdict(0.0, exc.message, mistakes=(UNREADABLE_SUBMISSION,)), exc.message
     except Exception:  # a bug of ours must cost the student nothing: the item is regraded
-        print(f"internal error grading {question.id}:\n{_traceback()}", file=sys.stderr)
+        log.append(f"internal error grading {question.id}:\n{_traceback()}")
         return Verdict(0.0, NOT_GRADED, mistakes=(INTERNAL_ERROR,)), NOT_GRADED
 
 

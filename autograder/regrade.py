@@ -192,9 +192,10 @@ def _grade_job(job: Job) -> Outcome:
     """Grade one submission in a grader process; write its results.json and fingerprint."""
     started = time.perf_counter()
     log = io.StringIO()
-    with redirect_stderr(log):
+    with redirect_stderr(log):  # anything a library still prints goes there too
         report = grade_folder(job.assignment_dir, job.folder, job.student, pool=_pool)
-    return _write(job, report, log.getvalue(), time.perf_counter() - started)
+    text = "".join(line + "\n" for line in report.log) + log.getvalue()
+    return _write(job, report, text, time.perf_counter() - started)
 
 
 def _write(job: Job, report: Report, log: str, seconds: float) -> Outcome:
@@ -279,7 +280,10 @@ def _graders(wanted: int, needs_users: bool) -> int:
     (as root each needs its own, so one submission's kill(-1) or leftovers reach no other)."""
     if not needs_users or os.geteuid() != 0:
         return wanted
-    users = len(numbered_users(wanted))
+    names, created = numbered_users(wanted)
+    users = len(names)
+    if created:
+        print(f"created the sandbox users {', '.join(created)}", file=sys.stderr)
     if users < wanted:
         print(f"warning: only {users} of the {wanted} sandbox users {DEFAULT_USER}-1.. exist or "
               f"could be created; grading {max(users, 1)} submissions at a time", file=sys.stderr)
@@ -293,7 +297,7 @@ def _executor(workers: int, needs_pool: bool) -> ProcessPoolExecutor:
     # interpreter. With fork, ProcessPoolExecutor starts every grader before its own thread.
     context = multiprocessing.get_context("fork")
     users = context.Queue()
-    for name in numbered_users(workers):
+    for name in numbered_users(workers)[0]:
         users.put(name)
     return ProcessPoolExecutor(workers, mp_context=context, initializer=_start_grader,
                                initargs=(needs_pool, users))

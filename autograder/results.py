@@ -35,6 +35,7 @@ class Report:
     title: str
     tests: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    log: list = field(default_factory=list)  # for the instructor (stderr, grading.log), not students
     execution_time: float = 0.0
     failure: str | None = None  # "input" (a broken spec or folder) or "internal": not graded
 

@@ -121,6 +121,12 @@ class StudentCode:
         if self._sandbox is not None:
             self._sandbox.close()
 
+    @property
+    def log(self) -> list:
+        """For the instructor's log: what the sandbox said about this machine."""
+        self._starting.join()
+        return list(self._sandbox.log) if self._sandbox is not None else []
+
 
 class StudentModule(StudentCalls):
     """One module of the student's code, as the code checks and instructors' checks see it."""

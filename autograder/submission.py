@@ -48,6 +48,7 @@ class Submission:
         self._answers: dict | None = None
         self._private: tempfile.TemporaryDirectory | None = None  # our copies of code files
         self.notes: list = []  # for the student: what was done to read their files
+        self.log: list = []    # for the instructor: what the sandbox said about this machine
         self.answers_error: SubmissionError | None = None  # set once reading the answers failed
     def answers(self) -> dict:
         """All answers, {question id: raw answer}; SubmissionError if the file can't be read."""
@@ -95,6 +96,7 @@ class Submission:
         """Stop the worker and every process the student's code started."""
         if self._code is not None:
             self._code.close()
+            self.log += self._code.log
             self._code = None
         if self._private is not None:
             self._private.cleanup()

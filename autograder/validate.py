@@ -243,8 +243,12 @@ def _submission(folder: Path, assignment: Assignment, answers: dict, code: dict)
 
 
 def _fractions(assignment: Assignment, submission: Submission) -> dict:
+    """{question id: (fraction, feedback)}; an internal error's traceback, which the grader
+    keeps for the instructor's log, is the instructor's feedback here."""
     report = engine.grade(assignment, submission)
-    return {question.id: (test.score / test.max_score if test.max_score else 1.0, test.output)
+    return {question.id: (test.score / test.max_score if test.max_score else 1.0,
+                          "\n".join([test.output] + [line for line in report.log if line.startswith(
+                              f"internal error grading {question.id}:")]))
             for question, test in zip(assignment.questions, report.tests)}
 
 

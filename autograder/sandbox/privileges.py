@@ -16,7 +16,6 @@ DEFAULT_USER = os.environ.get("AUTOGRADER_SANDBOX_USER") or "autograder-student"
 FALLBACK_USER = "nobody"
 
 _checked: set[tuple[str, int]] = set()
-_warned_fallback: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -24,14 +23,16 @@ class SandboxUser:
     name: str
     uid: int
     gid: int
+    note: str = ""  # for the instructor's log: why student code runs as this user
 
 
-def numbered_users(count: int) -> list:
-    """Names of `count` users $AUTOGRADER_SANDBOX_USER-1, -2, ..., for graders that run at the
-    same time to run students as different users: those that exist (setup.sh makes one per
-    core), and, as root, the missing ones created now (system users: no home, no login shell).
-    Fewer when a user cannot be created; the caller runs only that many graders at once."""
-    names = []
+def numbered_users(count: int) -> tuple:
+    """(names, those created now) of `count` users $AUTOGRADER_SANDBOX_USER-1, -2, ..., for
+    graders that run at the same time to run students as different users: those that exist
+    (setup.sh makes one per core), and, as root, the missing ones created now (system users: no
+    home, no login shell). Fewer when a user cannot be created; the caller runs only that many
+    graders at once."""
+    names, created = [], []
     for number in range(1, count + 1):
         name = f"{DEFAULT_USER}-{number}"
         try:
@@ -39,8 +40,9 @@ def numbered_users(count: int) -> list:
         except KeyError:
             if os.geteuid() != 0 or not _create_user(name):
                 break
+            created.append(name)
         names.append(name)
-    return names
+    return names, created
 
 
 def _create_user(name: str) -> bool:
@@ -51,18 +53,15 @@ def _create_user(name: str) -> bool:
                                "/usr/sbin/nologin", name], capture_output=True, timeout=60)
     except (OSError, subprocess.SubprocessError):
         return False
-    if made.returncode != 0:
-        return False
-    print(f"autograder sandbox: created the sandbox user {name!r}", file=sys.stderr)
-    return True
+    return made.returncode == 0
 
 
 def resolve_user(user: str | None) -> SandboxUser | None:
     """The user to drop to, or None to run the worker as ourselves.
 
     "auto": the dedicated user when we are root, nobody to drop to otherwise. A named user that
-    does not exist falls back to `nobody`, with a line on stderr, so that grading still runs
-    unprivileged on a machine where setup.sh did not create the user.
+    does not exist falls back to `nobody`, saying so in its note (for the instructor's log), so
+    that grading still runs unprivileged on a machine where setup.sh did not create the user.
     """
     if user is None:
         return None
@@ -72,17 +71,16 @@ def resolve_user(user: str | None) -> SandboxUser | None:
         raise AutograderError(f"running student code as {user!r} needs root; "
                               "run the grader as root or pass user=None")
     name = DEFAULT_USER if user == "auto" else user
+    note = ""
     try:
         entry = pwd.getpwnam(name)
     except KeyError:
-        if name not in _warned_fallback:
-            _warned_fallback.add(name)
-            print(f"autograder sandbox: user {name!r} does not exist (setup.sh creates it); "
-                  f"running student code as {FALLBACK_USER!r} instead", file=sys.stderr)
+        note = (f"autograder sandbox: user {name!r} does not exist (setup.sh creates it); "
+                f"running student code as {FALLBACK_USER!r} instead")
         entry = pwd.getpwnam(FALLBACK_USER)
     if entry.pw_uid == 0:
         raise AutograderError(f"refusing to run student code as {entry.pw_name!r}, which is root")
-    return SandboxUser(entry.pw_name, entry.pw_uid, entry.pw_gid)
+    return SandboxUser(entry.pw_name, entry.pw_uid, entry.pw_gid, note)
 
 
 def check_sandbox_user_can_run(python: str = sys.executable, user: str | None = "auto") -> None:

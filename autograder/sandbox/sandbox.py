@@ -148,6 +148,7 @@ class Sandbox:
         an interpreter; its user then replaces `user`. python: the interpreter to spawn (default: ours)."""
         self.limits = limits
         self.user = resolve_user(pool.user if pool else user)
+        self.log: list = [self.user.note] if self.user and self.user.note else []  # instructor's
         self.pool = pool
         self.python = pool.python if pool else (python or sys.executable)
         self.restarts = 0
@@ -483,28 +484,28 @@ class Sandbox:
                 f"{self.user.name!r} can read {', '.join(ready['exposed'])}; make them readable "
                 "by root only (chmod 700) or grade where mount namespaces are allowed",
                 self.protections)
-        if self.user:  # a grader as root; a plain user (the self-check) expects none of this
-            _note_unprotected(self.protections)
+        note = _unprotected_note(self.protections)
+        # a grader as root; a plain user (the self-check) expects none of this
+        if self.user and note and note not in self.log:
+            self.log.append(note)
         return worker
 
 
 PRIVATE_ROOT = "private root (mount namespace)"
 SYSTEM_CALL_FILTER = "system call filter"
-_noted: set = set()
 
 
-def _note_unprotected(protections: dict) -> None:
-    """Say once per process, on stderr (the instructor's log), what this machine does not give
-    student code, and what the system call filter refuses in its place."""
-    missing = tuple(sorted(f"{name} ({status.removeprefix('not available: ')})"
-                           for name, status in protections.items() if _missing(status)))
-    if missing and missing not in _noted:
-        _noted.add(missing)
-        standing_in = protections.get(SYSTEM_CALL_FILTER, "")
-        print("autograder sandbox: not available on this machine: " + "; ".join(missing)
-              + (f"; in their place the system call filter {standing_in.removeprefix('active: ')}"
-                 if standing_in.startswith("active") else
-                 "; so the sandbox does not enforce them"), file=sys.stderr)
+def _unprotected_note(protections: dict) -> str:
+    """For the instructor's log: what this machine does not give student code, and what the
+    system call filter refuses in its place ("" when everything is active)."""
+    missing = sorted(f"{name} ({status.removeprefix('not available: ')})"
+                     for name, status in protections.items() if _missing(status))
+    if not missing:
+        return ""
+    standing_in = protections.get(SYSTEM_CALL_FILTER, "")
+    return ("autograder sandbox: not available on this machine: " + "; ".join(missing)
+            + (f"; in their place the system call filter {standing_in.removeprefix('active: ')}"
+               if standing_in.startswith("active") else "; so the sandbox does not enforce them"))
 
 
 def _missing(status: str) -> bool:
