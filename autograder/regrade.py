@@ -418,11 +418,5 @@ def describe(outcome: Outcome) -> str:
     return f"{score} in {outcome.seconds:.2f} s{note}"
 
 
-def results_equal(left: dict, right: dict) -> bool:
-    """Two results.json the same apart from execution_time (which no two runs share)."""
-    return ({k: v for k, v in left.items() if k != "execution_time"}
-            == {k: v for k, v in right.items() if k != "execution_time"})
-
-
 def _number(value) -> str:
     return "-" if value is None else f"{float(value):g}"

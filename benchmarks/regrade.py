@@ -95,10 +95,13 @@ def mismatches(assignment: Path, export: Path, out: Path, copied: dict, scratch:
                          "--results", str(results), "--quiet",
                          "--student", f"student{first}@example.edu"])
         alone[source] = load_results(results)
+    def without_time(results):  # no two runs share an execution_time
+        return {key: value for key, value in results.items() if key != "execution_time"}
+
     differ = []
     for i, source in copied.items():
         batched = load_results(out / i / "results.json")
-        if not regrade.results_equal(batched, alone[source]):
+        if without_time(batched) != without_time(alone[source]):
             tests = [a["name"] for a, b in zip(batched["tests"], alone[source]["tests"]) if a != b]
             differ.append(f"{i} ({source.name}: {', '.join(tests) or 'summary'})")
     return differ

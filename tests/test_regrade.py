@@ -14,7 +14,7 @@ from autograder import regrade
 from autograder.cli import main
 from autograder.export import read_export
 from autograder.spec import load_assignment
-from conftest import EXAMPLES, PROBLEMS, ROOT, load_results
+from conftest import EXAMPLES, PROBLEMS, ROOT, load_results, results_equal
 
 QUIZ = PROBLEMS / "nn3-quiz"
 HW6 = PROBLEMS / "hw6"
@@ -165,10 +165,10 @@ def test_results_identical_to_grading_each_alone(quiz_batch, tmp_path):
     for submission in read_export(export).submissions:
         alone = grade_alone(tmp_path, QUIZ, submission.folder, submission.student)
         batched = load_results(out / submission.id / "results.json")
-        assert regrade.results_equal(batched, alone), submission.id
+        assert results_equal(batched, alone), submission.id
     # the identity matters: Ada graded as nobody in particular loses her own-numbers item
     nobody = grade_alone(tmp_path / "nobody", QUIZ, export / "submission_2")
-    assert not regrade.results_equal(load_results(out / "2" / "results.json"), nobody)
+    assert not results_equal(load_results(out / "2" / "results.json"), nobody)
 
 
 def test_gradebook_has_one_row_per_submission_and_a_column_per_question(quiz_batch):
@@ -276,7 +276,7 @@ def test_a_grader_process_that_dies_costs_only_its_own_submission(tmp_path):
     alone = grade_alone(tmp_path, QUIZ, export / "submission_1")
     for submission_id in ("1", "3", "4"):
         assert outcomes[submission_id].graded
-        assert regrade.results_equal(
+        assert results_equal(
             load_results(tmp_path / "out" / submission_id / "results.json"), alone)
 
 
@@ -301,7 +301,7 @@ def test_hw6_batch_with_crashing_code_matches_grading_each_alone(tmp_path):
     assert sum(test["score"] == test["max_score"] for test in crashed.values()) > 1
     for submission_id in files:
         alone = grade_alone(tmp_path, HW6, export / f"submission_{submission_id}")
-        assert regrade.results_equal(load_results(out / submission_id / "results.json"),
+        assert results_equal(load_results(out / submission_id / "results.json"),
                                      alone), submission_id
 
 
