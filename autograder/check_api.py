@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import mismatch
+from .kinds.code import mismatch
 from .errors import StudentCodeError
-from .inputs import RngSeed
+from .kinds.code.inputs import RngSeed
 
 __all__ = ["RngSeed", "StudentError", "compare", "describe_mismatch"]
 
@@ -60,6 +60,6 @@ def compare(got, expected, *, rtol: float = 1e-7, atol: float = 1e-9,
     """None when the student's result matches `expected` as a code question's cases compare
     (arrays, numbers, tuples, lists and dicts of them; atol scaled by max(1, max|expected|));
     otherwise what differs, in the grader's words (expected values only when reveal)."""
-    from .kinds.code import compare as compare_results
+    from .kinds.code.compare import compare as compare_results
     problem = compare_results(got, expected, None, rtol, atol, reveal=reveal)
     return None if problem is None else problem[1]

@@ -213,7 +213,7 @@ def _regrade(args) -> int:
 
 def _doctor(args) -> int:
     from .sandbox.sandbox import describe_protections
-    from .student_code import STUDENT_LIMITS
+    from .kinds.code.student_code import STUDENT_LIMITS
     text, can_grade = describe_protections(STUDENT_LIMITS)
     print(text)
     return EXIT_OK if can_grade else EXIT_INVALID

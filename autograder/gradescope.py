@@ -40,7 +40,7 @@ from pathlib import Path
 import yaml
 
 from .errors import AutograderError, SpecError, SubmissionError
-from .kinds.code import SECRET_FILE, new_secret
+from .kinds.code.kind import SECRET_FILE, new_secret
 from .spec import load_assignment, student_identity
 from .yamlio import Node, load_spec_file
 
@@ -229,7 +229,7 @@ def verify_zip(archive: Path | str, assignment_folder: Path | str) -> str:
     """Grade the assignment's solution with the zip as Gradescope runs it, in a temporary root
     laid out like Gradescope's; AutograderError unless it gets full marks. Returns what it saw.
     """
-    from .validate import SOLUTION_DIR   # only `build` needs validate's modules
+    from .validate import SOLUTION_DIR  # only `build` needs validate's modules
 
     folder = Path(assignment_folder)
     with tempfile.TemporaryDirectory(prefix="autograder-verify-") as scratch:

@@ -33,19 +33,24 @@ from .starter import assignment_starters
 
 PACKAGE = Path(__file__).resolve().parent
 SELFCHECK = "selfcheck"
-# The grader modules the self-check imports, copied as they are (their imports made relative).
-SELFCHECK_MODULES = ("errors.py", "formula.py", "sampling.py", "yamlio.py", "kinds/base.py",
-                     "kinds/code_view.py", "inputs.py", "gradcheck.py", "mismatch.py",
-                     "notebook.py", "untrusted.py", "calls.py", "local_code.py",
-                     "sandbox/codec.py", "check_api.py")
-# and every registered kind's module, as selfcheck/kinds/<name>.py, found by this registry:
-KINDS_REGISTRY = '''"""The question kinds, as the self-check finds them: kinds/<name>.py."""
+# The grader modules the self-check imports, copied to the same places under selfcheck/ (their
+# imports are relative, or made so), with the packages they sit in:
+SELFCHECK_MODULES = ("errors.py", "yamlio.py", "notebook.py", "untrusted.py", "check_api.py",
+                     "sandbox/codec.py", "kinds/base.py", "kinds/formula/__init__.py",
+                     "kinds/formula/parser.py", "kinds/formula/sampling.py",
+                     "kinds/code/__init__.py", "kinds/code/view.py", "kinds/code/inputs.py",
+                     "kinds/code/gradcheck.py", "kinds/code/mismatch.py", "kinds/code/compare.py",
+                     "kinds/code/calls.py", "kinds/code/local_code.py")
+# and every registered kind's module at its place, found by this registry (MODULES filled in):
+KINDS_REGISTRY = '''"""The question kinds, as the self-check finds them."""
 
 import importlib
 
+MODULES = {modules!r}
+
 
 def kind(name: str):
-    return importlib.import_module(f"{__name__}.{name}")
+    return importlib.import_module(f"{{__name__}}.{{MODULES[name]}}")
 '''
 _REFERENCE_IMPORT = re.compile(r"^\s*(from|import)\s+(reference|solution)\b", re.MULTILINE)
 _GRADER_IMPORT = re.compile(r"^(\s*)from autograder(\.| import)", re.MULTILINE)
@@ -134,7 +139,9 @@ def uploads(assignment: Assignment) -> list:
 
 def selfcheck_files(assignment: Assignment) -> dict:
     files = {f"{SELFCHECK}/__init__.py": '"""This handout\'s self-check: python3 -m selfcheck"""\n',
-             f"{SELFCHECK}/kinds/__init__.py": KINDS_REGISTRY,
+             f"{SELFCHECK}/kinds/__init__.py": KINDS_REGISTRY.format(modules={
+                 name: path.removeprefix("kinds/").removesuffix(".py").replace("/", ".")
+                 for name, path in _kind_files().items()}),
              f"{SELFCHECK}/sandbox/__init__.py": "",
              f"{SELFCHECK}/__main__.py": (PACKAGE / "selfcheck.py").read_text(encoding="utf-8"),
              f"{SELFCHECK}/public.json": json.dumps(public_description(assignment), indent=1,
@@ -142,9 +149,9 @@ def selfcheck_files(assignment: Assignment) -> dict:
     for module in SELFCHECK_MODULES:
         files[f"{SELFCHECK}/{module}"] = _as_selfcheck_module((PACKAGE / module).read_text(
             encoding="utf-8"))
-    for name, module in kinds.all_kinds().items():
-        files[f"{SELFCHECK}/kinds/{name}.py"] = _as_selfcheck_module(
-            Path(inspect.getsourcefile(module)).read_text(encoding="utf-8"))
+    for name, path in _kind_files().items():
+        source = Path(inspect.getsourcefile(kinds.kind(name)))
+        files[f"{SELFCHECK}/{path}"] = _as_selfcheck_module(source.read_text(encoding="utf-8"))
     for question in assignment.questions:
         if question.visibility == "visible":
             for name, path in question.check.public_files().items():
@@ -156,6 +163,17 @@ def selfcheck_files(assignment: Assignment) -> dict:
                                     file=question.file, line=question.line, key="check")
                 files[f"{SELFCHECK}/{ASSIGNMENT_FILES}/{name}"] = _as_selfcheck_module(text)
     return files
+
+
+def _kind_files() -> dict:
+    """{kind: where its module goes under selfcheck/}: where it is in the grader, or for a kind
+    registered from outside the package (a course's own), kinds/<name>.py."""
+    found = {}
+    for name, module in kinds.all_kinds().items():
+        source = Path(inspect.getsourcefile(module)).resolve()
+        found[name] = (source.relative_to(PACKAGE).as_posix() if source.is_relative_to(PACKAGE)
+                       else f"kinds/{name}.py")
+    return found
 
 
 def _as_selfcheck_module(text: str) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .errors import AutograderError
 from .handout import uploads
-from .kinds.code_view import CodeView
+from .kinds.code.view import CodeView
 from .spec import SPEC_FILE, Assignment, load_assignment, substitute
 from .starter import assignment_starters
 from .yamlio import load_spec_file
@@ -45,7 +45,7 @@ class QuestionView:
     prompt: str               # Markdown with LaTeX math
     choices: list             # [(letter, Markdown text)]
     hint: str                 # how to answer in the answers file ("" for code)
-    code: CodeView | None     # a function to write (kinds/code_view.py)
+    code: CodeView | None     # a function to write (kinds/code/view.py)
 
     @property
     def points_text(self) -> str:

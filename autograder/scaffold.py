@@ -142,7 +142,7 @@ questions:
     function: affine_forward                        # module:function in a package submission
     reference: layers_reference.py:affine_forward   # the function it is compared with
     outputs: [0]                                    # compare out, not the student's own cache
-    cases:                                          # inputs: see autograder/inputs.py
+    cases:                                          # inputs: see autograder/kinds/code/inputs.py
       - {{args: [{{normal: [4, 3]}}, {{normal: [3, 5]}}, {{normal: [5]}}]}}
       - {{name: "batch size 1", args: [{{normal: [1, 3]}}, {{normal: [3, 2]}}, {{normal: [2]}}]}}
 

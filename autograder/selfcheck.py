@@ -53,7 +53,7 @@ def check_folder(public: dict, folder: Path, here: Path | None = None) -> list:
     for question in public["questions"]:
         if not question["answered_in_file"]:
             if submission is None:
-                from .local_code import LocalSubmission
+                from .kinds.code.local_code import LocalSubmission
                 submission = LocalSubmission(folder, tuple(public["code_files"]))
             status, message = check_item(question, submission, here)
         elif answers_problem is not None:

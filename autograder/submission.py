@@ -20,8 +20,8 @@ from . import untrusted
 from .errors import SubmissionError
 from .notebook import CLEAR_OUTPUTS, MAX_NOTEBOOK_BYTES, notebook_to_python
 from .spec import is_glob
-from .calls import module_name
-from .student_code import StudentCode, StudentModule
+from .kinds.code.calls import module_name
+from .kinds.code.student_code import StudentCode, StudentModule
 from .yamlio import load_answers_file
 
 # Gradescope and browsers rename repeated uploads: "hw6 (1).py", "hw6-1.py", "hw6_2.py".

@@ -18,7 +18,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from autograder.gradcheck import FAILED, check_gradient  # noqa: E402
+from autograder.kinds.code.gradcheck import FAILED, check_gradient  # noqa: E402
 from reference import (cross_entropy, init_params, linear_forward, loss_and_grads,  # noqa: E402
                        sigmoid)
 

@@ -38,7 +38,7 @@ def one_run() -> dict:
         raise SystemExit("this process may not fork its keeper (threads? BLAS threads?)")
     cpu.append(time.process_time())
     from autograder import engine, results, spec, submission
-    from autograder.kinds import code  # noqa: F401 - imported by the spec otherwise
+    from autograder.kinds.code import kind  # noqa: F401 - imported by the spec otherwise
     cpu.append(time.process_time())
     assignment = spec.load_assignment(ROOT / "problems" / "hw6")
     cpu.append(time.process_time())

@@ -1,8 +1,6 @@
 """The `code` kind beyond HW6: an opaque cache handed from a forward to a backward (`then`),
 a reference in the assignment folder, and cases that share one worker request."""
 
-import textwrap
-
 import pytest
 
 from autograder.engine import grade

@@ -64,7 +64,7 @@ def test_a_sandbox_that_cannot_start_leaves_the_submission_not_graded(monkeypatc
     import errno
     import shutil
 
-    from autograder import student_code
+    from autograder.kinds.code import student_code
     from autograder.results import write_results
     from conftest import load_results
 

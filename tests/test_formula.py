@@ -8,9 +8,9 @@ import warnings
 import numpy as np
 import pytest
 
-from autograder import formula
+from autograder.kinds.formula import parser as formula
 from autograder.errors import FormulaError
-from autograder.formula import CONSTANTS, FUNCTIONS, parse, parse_number
+from autograder.kinds.formula.parser import CONSTANTS, FUNCTIONS, parse, parse_number
 
 LOGISTIC = ["x1", "x2", "w1", "w2"]
 

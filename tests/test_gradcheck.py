@@ -9,9 +9,9 @@ import itertools
 import numpy as np
 import pytest
 
-from autograder.gradcheck import (FAILED, INCONCLUSIVE, PASSED, check_gradient,
-                                  clear_of_kinks, draw_clear_of_kinks, kink_margin,
-                                  through_upstream)
+from autograder.kinds.code.gradcheck import (FAILED, INCONCLUSIVE, PASSED, check_gradient,
+                                             clear_of_kinks, draw_clear_of_kinks, kink_margin,
+                                             through_upstream)
 from reference.layers import (cross_entropy, cross_entropy_grad, dropout_backward,
                               dropout_forward, l2_grad, l2_penalty, leaky_relu,
                               leaky_relu_grad, linear_backward, linear_forward, relu, relu_grad,

@@ -7,7 +7,6 @@ get 0 for what needs the file, a message that says what it is, and nothing of wh
 (tests/corpus/hostile_files/README.md).
 """
 
-import json
 import os
 import shutil
 import subprocess

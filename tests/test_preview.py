@@ -12,7 +12,7 @@ import zipfile
 import pytest
 
 from autograder.cli import main
-from autograder.kinds.code_view import describe_input
+from autograder.kinds.code.view import describe_input
 from autograder.preview import question_views, render_markdown
 from autograder.spec import load_assignment
 from conftest import PROBLEMS

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import reference as ref
-from autograder.gradcheck import (PASSED, check_gradient, draw_clear_of_kinks, kink_margin,
-                                  through_upstream)
+from autograder.kinds.code.gradcheck import (PASSED, check_gradient, draw_clear_of_kinks,
+                                             kink_margin, through_upstream)
 
 pytestmark = pytest.mark.filterwarnings("error")
 

@@ -14,10 +14,10 @@ import zipfile
 
 import numpy as np
 
-from autograder import inputs
+from autograder.kinds.code import inputs
 from autograder.engine import grade
 from autograder.handout import build_handout
-from autograder.kinds.code import SECRET_FILE, Seeds, from_data
+from autograder.kinds.code.kind import SECRET_FILE, Seeds, from_data
 from autograder.spec import load_assignment
 from autograder.submission import Submission
 from conftest import PROBLEMS

@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.kinds.base import (UNREADABLE, Check, Key, Verdict, is_blank, no_answer,
-                                   read_keys)
+from autograder.kinds.base import UNREADABLE, Check, Key, Verdict, is_blank, no_answer, read_keys
 from autograder.yamlio import Node
 
 KEYS = (Key("answer", ("boolean",), "true for yes, false for no"),)

@@ -10,9 +10,9 @@ import importlib
 MODULES = {
     "choice": "autograder.kinds.choice",
     "numeric": "autograder.kinds.numeric",
-    "expression": "autograder.kinds.expression",
-    "derivative": "autograder.kinds.derivative",
-    "code": "autograder.kinds.code",
+    "expression": "autograder.kinds.formula.expression",
+    "derivative": "autograder.kinds.formula.derivative",
+    "code": "autograder.kinds.code.kind",
 }
 
 

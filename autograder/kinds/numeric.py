@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import FormulaError
-from ..formula import parse_number
+from .formula.parser import parse_number
 from ..yamlio import Node
 from .base import UNREADABLE, Check, Key, Verdict, is_blank, no_answer, read_keys
 

@@ -275,7 +275,7 @@ def snapshot(value):
     """An exact, comparable copy of an argument, to tell afterwards whether it was modified.
 
     The one input-mutation rule: the worker applies it to every call, and so does the handout's
-    self-check (local_code.py), which imports this module."""
+    self-check (kinds/code/local_code.py), which imports this module."""
     kind = type(value)
     if kind is _ndarray:
         return ("array", value.dtype.str, value.shape, _tobytes(value))

@@ -21,9 +21,9 @@ from pathlib import Path
 from . import inputs
 from .calls import (COMPLEX_VALUE, NOT_LOADED, StudentCalls, call_message, call_mistake,
                     load_message, module_file, module_name, unusable_value)
-from .errors import StudentCodeError, SubmissionError
-from .notebook import notebook_to_python
-from .sandbox.codec import snapshot
+from ...errors import StudentCodeError, SubmissionError
+from ...notebook import notebook_to_python
+from ...sandbox.codec import snapshot
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import sampling
-from ..errors import FormulaError
-from ..formula import Formula, parse
-from ..yamlio import Node
-from .base import UNREADABLE, Check, Key, Verdict, is_blank, no_answer, read_keys
+from . import sampling
+from ...errors import FormulaError
+from .parser import Formula, parse
+from ...yamlio import Node
+from ..base import UNREADABLE, Check, Key, Verdict, is_blank, no_answer, read_keys
 
 MIN_DEFINED_FRACTION = 0.5
 FORMULA_TYPES = ("string", "number")

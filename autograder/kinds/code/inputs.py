@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import SpecError
+from ...errors import SpecError
 
 GENERATORS = {"normal", "uniform", "labels", "array", "rng", "dict", "list", "result"}
 _OPTIONS = {"normal": {"scale"}, "uniform": {"low", "high"}, "labels": {"classes"},

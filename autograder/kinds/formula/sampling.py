@@ -19,9 +19,9 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from .errors import FormulaError
-from .formula import parse
-from .yamlio import Node
+from ...errors import FormulaError
+from .parser import parse
+from ...yamlio import Node
 
 DEFAULT_SAMPLES = 40
 DEFAULT_RTOL = 1e-6

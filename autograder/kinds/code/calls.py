@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import StudentCodeError
+from ...errors import StudentCodeError
 
 NOT_IMPLEMENTED = "NotImplementedError"
 MODIFIED_INPUT = "modified its input"

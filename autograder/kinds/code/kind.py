@@ -38,14 +38,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import gradcheck, inputs, mismatch
-from ..calls import (MODIFIED_INPUT, NOT_IMPLEMENTED_MISTAKE, NOT_LOADED, is_placeholder,
-                     module_file, mutation_message, not_implemented_message, result_label)
-from ..errors import SpecError, StudentCodeError, SubmissionError
-from ..sandbox.codec import Handle
-from ..yamlio import Node
-from .base import Check, Key, Verdict, read_keys
-from .code_view import CodeView, code_view
+from ...errors import SpecError, StudentCodeError, SubmissionError
+from ...yamlio import Node
+from ..base import Check, Key, Verdict, read_keys
+from . import gradcheck, inputs, mismatch
+from .calls import (MODIFIED_INPUT, NOT_IMPLEMENTED_MISTAKE, NOT_LOADED, is_placeholder,
+                    module_file, mutation_message, not_implemented_message)
+from .compare import compare, describe, short_value, what_it_is
+from .view import CodeView, code_view
 
 DEFAULT_RTOL = 1e-7
 DEFAULT_ATOL = 1e-9
@@ -67,7 +67,7 @@ KEYS = (
     Key("reference", ("string",), "module:function or file.py:function to compare with "
         "(default reference:<function>); `then` and `before` steps default to the same module",
         default=None),
-    Key("cases", ("array",), "a list of cases, inputs (autograder/inputs.py) the student's "
+    Key("cases", ("array",), "a list of cases, inputs (autograder/kinds/code/inputs.py) the student's "
         "function and the reference are called with", default=[],
         schema={"items": _CASE_SCHEMA}),
     Key("outputs", ("array",), "which items of a tuple result to compare, by position from 0",
@@ -93,8 +93,6 @@ CASE_VISIBILITIES = ("visible", "hidden")
 # Short names of mistakes for regrade's item analysis (mismatch.py and student_code.py name the
 # rest: "times N", "transposed", "not implemented", ...).
 NOT_SUBMITTED = "file not submitted"
-WRONG_TYPE = "wrong type of result"
-WRONG_LABELS = "wrong labels"
 SETUP_FAILED = "its setup call failed"
 GRADIENT_INCONSISTENT = "gradient disagrees with its own loss"
 GRADIENT_ZERO = "every gradient zero"
@@ -271,7 +269,7 @@ class Code(Check):
 
     def check_submitted_files(self, node: Node, code_files: tuple) -> None:
         """Its file must be one students submit (a glob of submit: code will do)."""
-        from ..spec import is_glob   # (the loader's; the handout's self-check never loads)
+        from ...spec import is_glob  # (the loader's; the handout's self-check never loads)
         if not code_files:
             raise node.error("kind", "a code question needs `submit: code:` (the files "
                                      "students upload) at the top of the spec")
@@ -372,7 +370,7 @@ class Code(Check):
                     isinstance(expected, (tuple, list))
                     and all(position < len(expected) for position in self.outputs)):
                 size = (f"a tuple of {len(expected)} items"
-                        if isinstance(expected, (tuple, list)) else _kind(expected))
+                        if isinstance(expected, (tuple, list)) else what_it_is(expected))
                 problems.append(_at(self.outputs_where, f"positions {list(self.outputs)}, but "
                                     f"the reference returns {size} on {case.where.message}"))
         return problems
@@ -423,7 +421,7 @@ class Code(Check):
         call.expected = case.reference(*inputs.fresh(args), **inputs.fresh(kwargs))
         if is_placeholder(outcome.value, call.expected):
             return (0.0, not_implemented_message(case.function,
-                                                 f"it returns {_short(outcome.value)}"),
+                                                 f"it returns {short_value(outcome.value)}"),
                     NOT_IMPLEMENTED_MISTAKE)
         problem = compare(outcome.value, call.expected, self.outputs, self.rtol, self.atol,
                           context=list(args) + list(kwargs.values()), reveal=self.reveal,
@@ -467,7 +465,7 @@ class Code(Check):
                                   **inputs.fresh(_resolve(call.then_kwargs, call.expected)))
         if is_placeholder(outcome.value, expected):
             return (0.0, not_implemented_message(then.function,
-                                                 f"it returns {_short(outcome.value)}"),
+                                                 f"it returns {short_value(outcome.value)}"),
                     f"`{then.function}` {NOT_IMPLEMENTED_MISTAKE}")
         problem = compare(outcome.value, expected, None, self.rtol, self.atol,
                           context=call.then_args, reveal=self.reveal,
@@ -876,141 +874,6 @@ def _module_from_file(path: Path):
     return module
 
 
-# ---------------------------------------------------------------------- comparing results
-
-def compare(got, want, outputs, rtol: float, atol: float, context=(), *,
-            reveal: bool = False, names=()) -> tuple | None:
-    """None when the student's result matches the reference's; otherwise (mistake, what
-    differs): the mistake's short name and the sentence for the student, which shows the
-    reference's values only when reveal (the question's `reveal: true`). names: what the
-    reference calls its tuple's items, for naming them (calls.result_label)."""
-    if outputs is None and isinstance(want, (tuple, list)) and isinstance(got, (tuple, list)) \
-            and len(got) == len(want):
-        outputs = range(len(want))  # a whole tuple: each item named as `outputs` names them
-    if outputs is not None:
-        if not isinstance(got, (tuple, list)) or len(got) != len(want):
-            return WRONG_TYPE, f"expected a tuple of {len(want)} items, got {_kind(got)}."
-        for position in outputs:
-            if got[position] is None and want[position] is not None:
-                return NOT_IMPLEMENTED_MISTAKE, (f"{result_label(position, names)} is None: "
-                                                 "not implemented yet.")
-            problem = compare(got[position], want[position], None, rtol, atol, context,
-                              reveal=reveal)
-            if problem:
-                mistake, message = problem
-                return mistake, f"{result_label(position, names)}: {message}"
-        return None
-    return _compare(got, want, rtol, atol, context, "", reveal)
-
-
-def _compare(got, want, rtol, atol, context, path, reveal) -> tuple | None:
-    """path: where in this part of the result the difference is, in the words of every face
-    ("key 'W1', item 2")."""
-    at = f" (in {path})" if path else ""
-    if isinstance(want, dict):
-        if not isinstance(got, dict):
-            return WRONG_TYPE, f"expected a dict with keys {sorted(want)}, got {_kind(got)}{at}."
-        if set(got) != set(want):
-            return WRONG_TYPE, f"expected keys {sorted(want)}, got {sorted(map(str, got))}{at}."
-        for key in want:
-            problem = _compare(got[key], want[key], rtol, atol, context,
-                               _within(path, f"key {key!r}"), reveal)
-            if problem:
-                return problem
-        return None
-    if isinstance(want, (tuple, list)):
-        if not isinstance(got, (tuple, list)) or len(got) != len(want):
-            return WRONG_TYPE, f"expected {len(want)} items, got {_kind(got)}{at}."
-        for position, (g, w) in enumerate(zip(got, want)):
-            problem = _compare(g, w, rtol, atol, context, _within(path, f"item {position + 1}"),
-                               reveal)
-            if problem:
-                return problem
-        return None
-    if isinstance(want, str):
-        if got == want:
-            return None
-        yours = f"{got[:80]!r}" if isinstance(got, str) else _kind(got)
-        if reveal:
-            return mismatch.WRONG_VALUES, f"expected {want!r}, got {yours}{at}."
-        return mismatch.WRONG_VALUES, f"got {yours}{at}, which is not the expected answer."
-    return _compare_numbers(got, want, rtol, atol, context, at, reveal)
-
-
-def _compare_numbers(got, want, rtol, atol, context, at, reveal) -> tuple | None:
-    want = np.asarray(want)
-    if isinstance(got, (str, dict)) or got is None:
-        return WRONG_TYPE, f"expected a number or array, got {_kind(got)}{at}."
-    if isinstance(got, Handle):  # what the worker could not send as plain numbers
-        return WRONG_TYPE, (f"expected {'a number' if want.ndim == 0 else 'an array'}, got "
-                            f"{_kind(got)}{at}; return real numbers as a float, an int or a "
-                            "plain numpy array (np.asarray(result, dtype=float) makes one).")
-    try:
-        raw = np.asarray(got)
-        values = raw.astype(np.float64)
-    except (TypeError, ValueError):
-        return WRONG_TYPE, f"expected numbers, got {_kind(got)}{at}."
-    if want.dtype.kind in "iu":
-        if raw.dtype.kind not in "iu":
-            return WRONG_TYPE, f"expected integer labels, got an array of dtype {raw.dtype}{at}."
-        if raw.shape != want.shape:
-            return _located(mismatch.diagnose(values, want.astype(np.float64), reveal=reveal), at)
-        wrong = int((raw != want).sum())
-        return None if wrong == 0 else (WRONG_LABELS, f"{wrong} of {want.size} labels differ{at}.")
-    if want.ndim == 0 and values.size == 1:
-        values = values.reshape(())
-    want = want.astype(np.float64)
-    if values.shape == want.shape and np.isfinite(values).all():
-        scale = max(1.0, float(np.abs(want).max())) if want.size else 1.0
-        if np.all(np.abs(values - want) <= atol * scale + rtol * np.abs(want)):
-            return None
-    return _located(mismatch.diagnose(values, want, batch=_batch_size(context), reveal=reveal),
-                    at)
-
-
-def _within(path: str, part: str) -> str:
-    return f"{path}, {part}" if path else part
-
-
-def _located(diagnosis: tuple, at: str) -> tuple:
-    mistake, message = diagnosis
-    return mistake, message + at
-
-
-def _batch_size(context) -> int | None:
-    for value in context:
-        if isinstance(value, np.ndarray) and value.ndim == 2:
-            return value.shape[0]
-    return None
-
-
-def describe(args, kwargs) -> str:
-    parts = [_short(a) for a in args] + [f"{k}={_short(v)}" for k, v in kwargs.items()]
-    return "(" + ", ".join(parts) + ")"
-
-
-def _short(value) -> str:
-    if isinstance(value, np.ndarray):
-        if value.size <= 4:
-            return np.array2string(value, precision=4, separator=", ")
-        return f"array{value.shape}"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_short(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, inputs.RngSeed):
-        return f"rng(seed={value.seed})"
-    return repr(value)
-
-
-def _kind(value) -> str:
-    if isinstance(value, Handle):
-        return "a complex number" if value.type_name == "complex" else f"a {value.type_name}"
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
-    if isinstance(value, (tuple, list)):
-        return f"a {type(value).__name__} of {len(value)} items"
-    return f"a {type(value).__name__}"
-
-
 def _resolve(value, previous):
     if isinstance(value, inputs.PreviousResult):
         return previous if value.index is None else previous[value.index]
@@ -1041,7 +904,7 @@ def _picks_beyond(arguments, result, what: str) -> str:
         if index is None:
             continue
         if not isinstance(result, (tuple, list)):
-            return f"{{result: {index}}} picks an item of {what}, which is {_kind(result)}"
+            return f"{{result: {index}}} picks an item of {what}, which is {what_it_is(result)}"
         if not -len(result) <= index < len(result):
             return (f"{{result: {index}}} is beyond {what}, a tuple of {len(result)} items "
                     f"(positions from 0)")
@@ -1053,7 +916,7 @@ def _pick(value, position):
         return value
     if not isinstance(value, (tuple, list)) or len(value) <= position:
         raise gradcheck.InvalidValue(f"expected a tuple with an item {position + 1}, got "
-                                     f"{_kind(value)}")
+                                     f"{what_it_is(value)}")
     return value[position]
 
 
@@ -1061,7 +924,7 @@ def _as_loss(value) -> float:
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise gradcheck.InvalidValue(f"the loss must be a number, got {_kind(value)}") from None
+        raise gradcheck.InvalidValue(f"the loss must be a number, got {what_it_is(value)}") from None
     if array.size != 1:
         raise gradcheck.InvalidValue(f"the loss must be one number, got shape {array.shape}")
     return float(array.reshape(()))

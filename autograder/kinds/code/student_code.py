@@ -12,9 +12,9 @@ from pathlib import Path
 
 from .calls import (COMPLEX_VALUE, NOT_LOADED, StudentCalls, call_message, call_mistake,
                     load_message, module_file, unusable_value)
-from .errors import GraderFault, StudentCodeError
+from ...errors import GraderFault, StudentCodeError
 from .inputs import RngSeed
-from .sandbox import Limits, Rng, Sandbox
+from ...sandbox import Limits, Rng, Sandbox
 
 # HW6's functions take milliseconds and train() well under a second; these limits leave a wide
 # margin while keeping a hanging submission's cost to seconds per function. A worker's address

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import sampling
-from ..formula import Formula
-from ..yamlio import Node
-from .base import Key, Verdict, read_keys
+from . import sampling
+from .parser import Formula
+from ...yamlio import Node
+from ..base import Key, Verdict, read_keys
 from .expression import (DEFINE, FORMULA_TYPES, RTOL, SAMPLES, VARIABLES, FormulaAnswer,
                          allowed_names, grade_formula, load_formula, load_sampling_options,
                          require_mostly_defined, same_formula)
