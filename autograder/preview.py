@@ -23,9 +23,8 @@ from pathlib import Path
 from .errors import AutograderError
 from .handout import uploads
 from .kinds.code.view import CodeView
-from .spec import SPEC_FILE, Assignment, load_assignment, substitute
+from .spec import Assignment, load_assignment, raw_questions, substitute
 from .starter import assignment_starters
-from .yamlio import load_spec_file
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 RESULTS_SHOWN = {"visible": "results shown at once",
@@ -55,11 +54,14 @@ class QuestionView:
 def question_views(assignment: Assignment, placeholders: str = "values") -> list:
     """Every question as students see it. placeholders: "values" shows this variant's numbers
     (assignment.params); "generic" shows each {{name}} as ⟨name⟩, for a handout all share."""
-    raw_questions = load_spec_file(assignment.folder / SPEC_FILE)["questions"]
+    written = raw_questions(assignment.folder)
     starters = _parsed_starters(assignment)
     default_file = next(iter(assignment.required_code_files), "")
     views = []
-    for question, raw in zip(assignment.questions, raw_questions):
+    for question in assignment.questions:
+        # an item of an expanded question (a unittest file's test) is written as its question
+        raw = written.get(question.id) or next(
+            entry for entry_id, entry in written.items() if question.id.startswith(entry_id + "."))
         raw = _generic(raw) if placeholders == "generic" else substitute(raw, assignment.params)
         hint = question.check.answer_hint()
         if hint:
@@ -67,7 +69,8 @@ def question_views(assignment: Assignment, placeholders: str = "values") -> list
         views.append(QuestionView(
             number=question.number, id=question.id, title=question.title, kind=question.kind,
             points=question.points, visibility=question.visibility,
-            prompt=str(raw.get("prompt", "")).strip(), choices=question.check.choices_view(raw),
+            prompt=str(raw.get("prompt", "")).strip() if question.prompt else "",
+            choices=question.check.choices_view(raw),
             hint=hint, code=question.check.code_view(question, starters, default_file)))
     return views
 

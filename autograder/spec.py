@@ -166,6 +166,14 @@ def load_assignment(folder: Path | str, student: str = "") -> Assignment:
                       support=support, spec_files=spec_files)
 
 
+def raw_questions(folder: Path | str) -> dict:
+    """{question id: its entry as written} of the spec with what it extends merged in (the
+    preview renders prompts from them, placeholders and all)."""
+    root, _ = _load_with_bases(Path(folder), ())
+    return {str(raw.get("id")): raw for raw in root.get("questions") or []
+            if isinstance(raw, Node)}
+
+
 def _read_spec(folder: Path) -> Node:
     path = folder / SPEC_FILE
     if not path.is_file():

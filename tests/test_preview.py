@@ -189,3 +189,13 @@ def test_inputs_are_described_in_a_few_words():
         "{W1: normal(5×4), b1: default_rng(3)}"
     assert describe_input({"list": [2.3, 1.9]}) == "[2.3, 1.9]"
     assert describe_input([[0.0, 1000.0]]) == "[[0, 1000]]" and describe_input(0.1) == "0.1"
+
+
+def test_an_assignment_that_extends_another_shows_every_question_with_its_own_prompt():
+    """cs231n-drop writes one question and inherits ten: each is shown, the replaced one as
+    the child spec writes it (it used to show one question, paired with the wrong entry)."""
+    views = question_views(load_assignment(PROBLEMS / "cs231n-drop"))
+    base = question_views(load_assignment(PROBLEMS / "cs231n"))
+    assert [view.id for view in views] == [view.id for view in base]
+    assert [view.prompt for view in views if view.id != "dropout-train-mode"] == \
+        [view.prompt for view in base if view.id != "dropout-train-mode"]
