@@ -200,6 +200,16 @@ def test_an_opaque_cache_stays_in_the_worker_as_a_handle(box, tmp_path):
                                   [3.0, -6.0])
 
 
+def test_a_package_installed_with_the_interpreter_imports_even_in_a_venv_inside_the_checkout(
+        box, tmp_path):
+    """setup.sh's .venv lies in the checkout, whose paths the worker drops: its site-packages
+    must stay, or a module the keeper did not import first (yaml here; gradescope-utils for a
+    unittest file) could not be imported by student code."""
+    loaded(box, tmp_path, "def which():\n    import yaml\n    return yaml.__name__\n")
+    outcome = box.call("which")
+    assert outcome.ok and outcome.value == "yaml", outcome.message
+
+
 def test_student_code_runs_in_another_process_confined_to_its_directory(box, tmp_path):
     loaded(box, tmp_path, NORMAL)
     seen = box.call("whoami").value

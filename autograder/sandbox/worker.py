@@ -234,7 +234,7 @@ def run_worker(config, cmd_fd, resp_fd, protections):
     os.environ.update(config["env"])  # TMPDIR included: tempfile's default is the workdir
     if "tempfile" in sys.modules:  # imported by numpy: its default may be decided already
         sys.modules["tempfile"].tempdir = workdir
-    _isolate_imports(workdir, config["strip_paths"])
+    _isolate_imports(workdir, config["strip_paths"], config["readonly"])
     private_root = protections["private root (mount namespace)"] == ACTIVE
     # Without a private root, what the grader protects must be unreadable to this user: the
     # grader refuses to grade otherwise (the paths are forgotten before any student code runs).
@@ -276,13 +276,22 @@ def _set_limits(config):
         resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"],) * 2)
 
 
-def _isolate_imports(workdir, strip_paths):
-    """Student imports resolve in the workdir and the stdlib/site-packages, never the grader."""
+def _isolate_imports(workdir, strip_paths, installed):
+    """Student imports resolve in the workdir and the stdlib/site-packages, never the grader.
+    installed: the interpreter's folders (the read-only ones of the private root); those inside
+    the grader's stay (setup.sh's .venv is in the checkout): what is installed there, such as
+    the gradescope-utils a unittest file imports, is not the grader, whose packages are blanked."""
     stripped = [os.path.realpath(path) for path in strip_paths]
+
+    def inside(real, folders):
+        return any(real == path or real.startswith(path + os.sep) for path in folders)
+
+    kept = [real for real in map(os.path.realpath, installed)
+            if inside(real, stripped) and real not in stripped]
 
     def reaches_grader(entry):
         real = os.path.realpath(entry or ".")
-        return any(real == path or real.startswith(path + os.sep) for path in stripped)
+        return inside(real, stripped) and not inside(real, kept)
 
     # An editable install of the grader adds finders and hooks rather than a plain path entry.
     def editable(hook):
