@@ -69,8 +69,8 @@ if [ "${{AUTOGRADER_SETUP_MODE:-}}" != test ]; then
         apt-get update -qq && apt-get install -y -qq python3-pip
     fi
     # Into the system python3 that run_autograder uses; not the grader itself, which stays in
-    # the root-only source folder.
-    pip3 install --quiet "numpy>=1.21" "pyyaml>=5.4"
+    # the root-only source folder. gradescope-utils: what a `kind: unittest` file imports.
+    pip3 install --quiet "numpy>=1.21" "pyyaml>=5.4" "gradescope-utils>=0.5"
     if ! id "$SANDBOX_USER" >/dev/null 2>&1; then
         useradd --system --no-create-home --shell /usr/sbin/nologin "$SANDBOX_USER"
     fi

@@ -40,7 +40,8 @@ SELFCHECK_MODULES = ("errors.py", "yamlio.py", "notebook.py", "untrusted.py", "c
                      "kinds/formula/parser.py", "kinds/formula/sampling.py",
                      "kinds/code/__init__.py", "kinds/code/view.py", "kinds/code/inputs.py",
                      "kinds/code/gradcheck.py", "kinds/code/mismatch.py", "kinds/code/compare.py",
-                     "kinds/code/calls.py", "kinds/code/local_code.py")
+                     "kinds/code/calls.py", "kinds/code/local_code.py",
+                     "kinds/unit_tests/__init__.py", "kinds/unit_tests/runner.py")
 # and every registered kind's module at its place, found by this registry (MODULES filled in):
 KINDS_REGISTRY = '''"""The question kinds, as the self-check finds them."""
 

@@ -155,12 +155,13 @@ def load_assignment(folder: Path | str, student: str = "") -> Assignment:
                             file=root.file, line=root.line_of("questions"), key="questions")
         # A question's files (reference, check) are found beside the spec that declares it.
         question = _load_question(substitute(raw, params), str(index), Path(raw.file).parent)
-        if question.id in seen:
-            raise raw.error("id", f"duplicate question id '{question.id}' "
-                                  f"(first at {seen[question.id]})")
-        seen[question.id] = f"{Path(question.file).name}:{question.line}"
         question.check.check_submitted_files(raw, code_files)
-        questions.append(question)
+        for item in question.check.items(question):
+            if item.id in seen:
+                raise raw.error("id", f"duplicate question id '{item.id}' "
+                                      f"(first at {seen[item.id]})")
+            seen[item.id] = f"{Path(item.file).name}:{item.line}"
+            questions.append(item)
     return Assignment(id=assignment_id, title=title, folder=folder, answers_file=answers_file,
                       code_files=code_files, questions=tuple(questions), params=params,
                       support=support, spec_files=spec_files)

@@ -50,6 +50,7 @@ class Submission:
         self.notes: list = []  # for the student: what was done to read their files
         self.log: list = []    # for the instructor: what the sandbox said about this machine
         self.answers_error: SubmissionError | None = None  # set once reading the answers failed
+        self._shared: dict = {}  # what checks compute once for the whole submission
     def answers(self) -> dict:
         """All answers, {question id: raw answer}; SubmissionError if the file can't be read."""
         if self._answers is None and self.answers_error is None:
@@ -81,6 +82,21 @@ class Submission:
         if isinstance(located, SubmissionError):
             raise located
         return self._student_code().module(module_name(name))
+
+    def shared(self, key, compute):
+        """compute(), once per submission for each key: what several items grade from (all the
+        tests of one unittest file run together)."""
+        if key not in self._shared:
+            self._shared[key] = compute()
+        return self._shared[key]
+
+    def instructor_module(self, module_file: str, files: dict) -> StudentModule:
+        """A module of the instructor's (or the grader's) run beside the student's code in
+        its worker: `files` ({name in the worker: path}) are placed there, then `module_file`,
+        one of them, is imported."""
+        code = self._student_code()
+        code.add(files, module_name(module_file))
+        return code.module(module_name(module_file))
 
     def _student_code(self) -> StudentCode:
         if self._code is None:

@@ -77,7 +77,8 @@ def test_zip_layout(gradescope_zip):
                    for name in names)
     setup = zipfile.ZipFile(gradescope_zip).read("setup.sh").decode()
     # pip 22 on Gradescope's image: plain install, and never the grader into site-packages
-    assert "pip3 install --quiet \"numpy>=1.21\" \"pyyaml>=5.4\"" in setup
+    assert "pip3 install --quiet \"numpy>=1.21\" \"pyyaml>=5.4\" \"gradescope-utils>=0.5\"" \
+        in setup
     assert "pip3 install -e" not in setup and "--break-system-packages" not in setup
 
 

@@ -199,3 +199,10 @@ def test_an_assignment_that_extends_another_shows_every_question_with_its_own_pr
     assert [view.id for view in views] == [view.id for view in base]
     assert [view.prompt for view in views if view.id != "dropout-train-mode"] == \
         [view.prompt for view in base if view.id != "dropout-train-mode"]
+
+
+def test_a_unittest_file_shows_each_test_once_with_the_prompt_on_the_first():
+    views = question_views(load_assignment(PROBLEMS / "hw6-unittest"))
+    assert len(views) == 7 and views[0].prompt.startswith("Implement every function")
+    assert all(view.prompt == "" for view in views[1:])
+    assert views[3].title == "cross_entropy: mean -log p of the true class"

@@ -20,7 +20,11 @@ VALID = {
     "expression": {"variables": {"x": [0, 1]}, "answer": "2*x"},
     "derivative": {"variables": {"x": [0, 1]}, "function": "x^3", "wrt": "x"},
     "code": {"function": "pair", "reference": "ref.py:pair", "cases": [{"args": [{"normal": [3]}]}]},
+    "unittest": {"tests": "test_unit.py"},
 }
+UNIT_TESTS = ("import unittest\nfrom gradescope_utils.autograder_utils.decorators import weight"
+              "\n\n\nclass TestPair(unittest.TestCase):\n    @weight(1)\n    def test_pair(self):"
+              "\n        pass\n")
 REFERENCE = "def pair(x, y=None):\n    return x * 2, x\n\n\ndef double(x):\n    return x * 2\n"
 SAMPLES = {"string": "text", "integer": 7, "number": 1.5, "boolean": True, "array": [1],
            "object": {"a": 1}, "null": None}
@@ -101,6 +105,8 @@ INSIDE = [
     ("code", "check", "nofile.py:c", "cannot load"),
     ("code", "check", {"visibility": "hidden"}, "missing required key 'function'"),
     ("code", "check", {"function": "ref.py:pair", "visibility": "secret"}, "not one of"),
+    ("unittest", "tests", "missing.py", "no Python file"),
+    ("unittest", "tests", "ref.py", "has no test methods"),
     # Seen only when the reference runs: at validate time.
     ("code", "outputs", [7], "the reference returns a tuple of 2 items"),
     ("code", "cases", [{"args": [{"normal": [3]}],
@@ -126,6 +132,7 @@ def spec_error(tmp_path, kind: str, key: str, value):
                                   for at, (name, value) in enumerate(question.items()))
     (tmp_path / "assignment.yaml").write_text(text)
     (tmp_path / "ref.py").write_text(REFERENCE)
+    (tmp_path / "test_unit.py").write_text(UNIT_TESTS)
     rows = text.splitlines()
     start = rows.index("questions:")
     line = next(number for number, row in enumerate(rows[start:], start=start + 1)
@@ -141,6 +148,7 @@ def test_the_valid_question_of_each_kind_loads_and_runs(tmp_path, kind):
     spec = {"id": "t", "title": "T", "submit": {"code": "hw.py"}, "questions": [question]}
     (tmp_path / "assignment.yaml").write_text(yaml.safe_dump(spec))
     (tmp_path / "ref.py").write_text(REFERENCE)
+    (tmp_path / "test_unit.py").write_text(UNIT_TESTS)
     check_spec(load_assignment(tmp_path))
 
 

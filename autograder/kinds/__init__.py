@@ -13,6 +13,7 @@ MODULES = {
     "expression": "autograder.kinds.formula.expression",
     "derivative": "autograder.kinds.formula.derivative",
     "code": "autograder.kinds.code.kind",
+    "unittest": "autograder.kinds.unit_tests.kind",
 }
 
 

@@ -18,6 +18,8 @@ and the Check it returns has:
                                        item analysis groups wrong answers by it; default: a == b)
   spec_problems(question_id)           SpecErrors only running the spec shows (validate's)
   check_submitted_files(node, code)    a SpecError if it needs files `submit: code` lacks
+  items(question)                      the items of results.json it grades as: itself, or
+                                       (unittest) one per test of a file, each a Question
   answered_in_file                     whether its answer is an entry of the answers file
   answer_hint()                        how to write that entry, in a few words
   public(question_id, visible)         what the handout may know of it, as JSON data (no key)
@@ -77,6 +79,11 @@ class Check:
     def spec_problems(self, question_id: str) -> list:
         """SpecErrors that loading cannot see, found by running the spec (validate does)."""
         return []
+
+    def items(self, question) -> tuple:
+        """The questions it is graded as (each one item of results.json): by default the
+        question itself; a kind may expand one spec entry into several (unittest's tests)."""
+        return (question,)
 
     def check_submitted_files(self, node, code_files: tuple) -> None:
         """Raise a SpecError at `node` (the question) if it needs files `submit: code` does

@@ -65,6 +65,23 @@ class StudentCode:
         except GraderFault as fault:
             self._fault = fault
 
+    def add(self, files: dict, module: str) -> None:
+        """Place more files ({name: path}) beside the student's and import `module` (kept on
+        restarts); whether it imported is then load_problem(module)."""
+        self._starting.join()
+        if self._fault is not None:
+            raise self._fault
+        try:
+            for name, path in files.items():
+                self._sandbox.place(path, name)
+            outcome = self._sandbox.import_module(module)
+        except GraderFault:
+            raise
+        except Exception as exc:  # our own files: a failure to place them is ours
+            raise GraderFault(f"the sandbox could not take {module}: {exc}") from None
+        if not outcome.ok:
+            self._load_problems[module] = load_message(module_file(module), outcome)
+
     def module(self, name: str) -> "StudentModule":
         return StudentModule(self, name)
 

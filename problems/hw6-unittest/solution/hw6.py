@@ -1,0 +1,1 @@
+../../hw6/solution/hw6.py
