@@ -24,7 +24,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...errors import SpecError
+from ...errors import SpecError, StudentCodeError
 from ...yamlio import Node
 from ..base import Check, Key, Verdict, read_keys
 
@@ -100,20 +100,16 @@ class UnitTests(Check):
         calls = [("run_test", (module, test.class_name, test.method), {}) for test in self.tests]
         results = {}
         for test, outcome in zip(self.tests, runner.call_outcomes(calls)):
+            failed = isinstance(outcome, StudentCodeError)  # it timed out, crashed the worker...
             results[(test.class_name, test.method)] = (
-                outcome.value if getattr(outcome, "ok", False) and isinstance(outcome.value, dict)
-                else {"passed": False, "score": None, "loaded": True,
-                      "message": getattr(outcome, "message", "").replace("`run_test`",
-                                                                       "the test"),
-                      "output": ""})
+                outcome.value if not failed and isinstance(outcome.value, dict) else
+                {"passed": False, "score": None, "loaded": True, "output": "",
+                 "message": outcome.message.replace("`run_test`", "the test") if failed else ""})
         return results
 
     def public(self, question_id: str, visible: bool) -> dict:
-        test = self.test
         return {"unittest": {"file": self.tests_file.name if self.public_file and visible
-                             else None, "class": test.class_name, "method": test.method,
-                             "title": test.title, "weight": test.weight,
-                             "partial": test.partial, "hidden_errors": test.hidden_errors}}
+                             else None, "test": dataclasses.asdict(self.test)}}
 
     def public_files(self) -> dict:
         return {self.tests_file.name: self.tests_file} if self.public_file else {}
@@ -214,9 +210,8 @@ def self_check(public: dict, submission, folder: Path) -> tuple:
     for place in (str(Path(submission.folder).resolve()), str(Path(folder).resolve())):
         if place not in sys.path:
             sys.path.insert(0, place)
-    test = UnitTest(spec["class"], spec["method"], spec["title"], spec["weight"], None, None,
-                    spec["partial"], spec["hidden_errors"], 0)
-    result = runner.run_test(Path(spec["file"]).stem, spec["class"], spec["method"])
+    test = UnitTest(**spec["test"])
+    result = runner.run_test(Path(spec["file"]).stem, test.class_name, test.method)
     if not result["loaded"] and "gradescope_utils" in result["message"]:
         return "hidden", "needs gradescope-utils here to run (pip install gradescope-utils)"
     checked = verdict(test, result)

@@ -14,8 +14,6 @@ import io
 import unittest
 
 MAX_OUTPUT_CHARS = 4000
-
-
 MAX_MESSAGE_CHARS = 2000
 
 
@@ -36,10 +34,7 @@ class _Result(unittest.TestResult):
 
     def _keep(self, err):
         if self.problem is None:
-            kind, error = err[0], err[1]
-            text = str(error).strip()
-            name = "" if kind is AssertionError and text else f"{kind.__name__}: "
-            self.problem = (name + text)[:MAX_MESSAGE_CHARS] or kind.__name__
+            self.problem = _message(err[1])
 
 
 def run_test(module_name, class_name, method_name):
@@ -55,7 +50,7 @@ def run_test(module_name, class_name, method_name):
             test = case_class(method_name)
         except Exception as error:  # noqa: BLE001 - the tests' import runs the student's code
             return {"passed": False, "score": None, "loaded": False,
-                    "message": _last_line(error), "output": _tail(output)}
+                    "message": _message(error), "output": _tail(output)}
         result = _Result()
         unittest.TestSuite([test])(result)  # a suite: setUpClass and setUpModule run too
     method = getattr(case_class, method_name, None)
@@ -65,9 +60,12 @@ def run_test(module_name, class_name, method_name):
             "loaded": True, "message": result.problem or "", "output": _tail(output)}
 
 
-def _last_line(error):
-    text = f"{type(error).__name__}: {error}"
-    return text.strip().splitlines()[-1] if text.strip() else type(error).__name__
+def _message(error):
+    """An exception in the words a failed test shows: an assertion's own message, otherwise the
+    type and the message."""
+    text = str(error).strip()
+    name = "" if type(error) is AssertionError and text else f"{type(error).__name__}: "
+    return (name + text)[:MAX_MESSAGE_CHARS]
 
 
 def _tail(output):
