@@ -59,11 +59,15 @@ class StudentCode:
             return
         try:
             for module in self.modules:
-                outcome = self._sandbox.import_module(module)
-                if not outcome.ok:
-                    self._load_problems[module] = load_message(module_file(module), outcome)
+                self._import(module)
         except GraderFault as fault:
             self._fault = fault
+
+    def _import(self, module: str) -> None:
+        """Import `module` in the worker; what went wrong, if anything, is load_problem's."""
+        outcome = self._sandbox.import_module(module)
+        if not outcome.ok:
+            self._load_problems[module] = load_message(module_file(module), outcome)
 
     def add(self, files: dict, module: str) -> None:
         """Place more files ({name: path}) beside the student's and import `module` (kept on
@@ -74,13 +78,11 @@ class StudentCode:
         try:
             for name, path in files.items():
                 self._sandbox.place(path, name)
-            outcome = self._sandbox.import_module(module)
         except GraderFault:
             raise
         except Exception as exc:  # our own files: a failure to place them is ours
             raise GraderFault(f"the sandbox could not take {module}: {exc}") from None
-        if not outcome.ok:
-            self._load_problems[module] = load_message(module_file(module), outcome)
+        self._import(module)
 
     def module(self, name: str) -> "StudentModule":
         return StudentModule(self, name)
