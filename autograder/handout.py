@@ -139,10 +139,11 @@ def uploads(assignment: Assignment) -> list:
 
 
 def selfcheck_files(assignment: Assignment) -> dict:
+    kind_files = _kind_files()
     files = {f"{SELFCHECK}/__init__.py": '"""This handout\'s self-check: python3 -m selfcheck"""\n',
              f"{SELFCHECK}/kinds/__init__.py": KINDS_REGISTRY.format(modules={
                  name: path.removeprefix("kinds/").removesuffix(".py").replace("/", ".")
-                 for name, path in _kind_files().items()}),
+                 for name, (path, _) in kind_files.items()}),
              f"{SELFCHECK}/sandbox/__init__.py": "",
              f"{SELFCHECK}/__main__.py": (PACKAGE / "selfcheck.py").read_text(encoding="utf-8"),
              f"{SELFCHECK}/public.json": json.dumps(public_description(assignment), indent=1,
@@ -150,8 +151,7 @@ def selfcheck_files(assignment: Assignment) -> dict:
     for module in SELFCHECK_MODULES:
         files[f"{SELFCHECK}/{module}"] = _as_selfcheck_module((PACKAGE / module).read_text(
             encoding="utf-8"))
-    for name, path in _kind_files().items():
-        source = Path(inspect.getsourcefile(kinds.kind(name)))
+    for path, source in kind_files.values():
         files[f"{SELFCHECK}/{path}"] = _as_selfcheck_module(source.read_text(encoding="utf-8"))
     for question in assignment.questions:
         if question.visibility == "visible":
@@ -167,13 +167,13 @@ def selfcheck_files(assignment: Assignment) -> dict:
 
 
 def _kind_files() -> dict:
-    """{kind: where its module goes under selfcheck/}: where it is in the grader, or for a kind
-    registered from outside the package (a course's own), kinds/<name>.py."""
+    """{kind: (where its module goes under selfcheck/, its source file)}: where it is in the
+    grader, or for a kind registered from outside the package (a course's own), kinds/<name>.py."""
     found = {}
     for name, module in kinds.all_kinds().items():
         source = Path(inspect.getsourcefile(module)).resolve()
         found[name] = (source.relative_to(PACKAGE).as_posix() if source.is_relative_to(PACKAGE)
-                       else f"kinds/{name}.py")
+                       else f"kinds/{name}.py", source)
     return found
 
 
