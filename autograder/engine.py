@@ -92,8 +92,13 @@ def _grade_one(question, submission: Submission, log: list) -> tuple:
     except AutograderError as exc:
         return Verdict(0.0, exc.message, mistakes=(UNREADABLE_SUBMISSION,)), exc.message
     except Exception:  # a bug of ours must cost the student nothing: the item is regraded
-        log.append(f"internal error grading {question.id}:\n{_traceback()}")
+        log.append(f"{internal_error_heading(question.id)}\n{_traceback()}")
         return Verdict(0.0, NOT_GRADED, mistakes=(INTERNAL_ERROR,)), NOT_GRADED
+
+
+def internal_error_heading(question_id: str) -> str:
+    """The first line of an item's internal error in the instructor's log (validate finds it)."""
+    return f"internal error grading {question_id}:"
 
 
 UNREADABLE_SUBMISSION = "the submission could not be read"

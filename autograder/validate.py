@@ -200,8 +200,8 @@ def load_key_file(folder: Path) -> Node:
 
 def synthesize_key(assignment: Assignment, key_file: Node) -> dict:
     """{question id: the right answer} for this variant, from the spec and the key file."""
-    key = {question.id: question.check.key_answer() for question in assignment.questions
-           if question.check.key_answer() is not None}
+    key = {question.id: answer for question in assignment.questions
+           if (answer := question.check.key_answer()) is not None}
     key.update({str(k): v for k, v in substitute(key_file, assignment.params).items()})
     return key
 
@@ -248,7 +248,7 @@ def _fractions(assignment: Assignment, submission: Submission) -> dict:
     report = engine.grade(assignment, submission)
     return {question.id: (test.score / test.max_score if test.max_score else 1.0,
                           "\n".join([test.output] + [line for line in report.log if line.startswith(
-                              f"internal error grading {question.id}:")]))
+                              engine.internal_error_heading(question.id))]))
             for question, test in zip(assignment.questions, report.tests)}
 
 
