@@ -17,6 +17,8 @@ from .calls import NOT_IMPLEMENTED_MISTAKE, result_label
 # Short names of mistakes for regrade's item analysis.
 WRONG_LABELS = "wrong labels"
 WRONG_TYPE = "wrong type of result"
+
+
 def compare(got, want, outputs, rtol: float, atol: float, context=(), *,
             reveal: bool = False, names=()) -> tuple | None:
     """None when the student's result matches the reference's; otherwise (mistake, what
@@ -48,7 +50,8 @@ def _compare(got, want, rtol, atol, context, path, reveal) -> tuple | None:
     at = f" (in {path})" if path else ""
     if isinstance(want, dict):
         if not isinstance(got, dict):
-            return WRONG_TYPE, f"expected a dict with keys {sorted(want)}, got {what_it_is(got)}{at}."
+            return WRONG_TYPE, (f"expected a dict with keys {sorted(want)}, "
+                                f"got {what_it_is(got)}{at}.")
         if set(got) != set(want):
             return WRONG_TYPE, f"expected keys {sorted(want)}, got {sorted(map(str, got))}{at}."
         for key in want:

@@ -938,7 +938,8 @@ def _as_loss(value) -> float:
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise gradcheck.InvalidValue(f"the loss must be a number, got {what_it_is(value)}") from None
+        raise gradcheck.InvalidValue(
+            f"the loss must be a number, got {what_it_is(value)}") from None
     if array.size != 1:
         raise gradcheck.InvalidValue(f"the loss must be one number, got shape {array.shape}")
     return float(array.reshape(()))
