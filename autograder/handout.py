@@ -36,8 +36,9 @@ SELFCHECK = "selfcheck"
 # The grader modules the self-check imports, copied to the same places under selfcheck/ (their
 # imports are relative, or made so), with the packages they sit in:
 SELFCHECK_MODULES = ("errors.py", "yamlio.py", "notebook.py", "untrusted.py", "check_api.py",
-                     "sandbox/codec.py", "kinds/base.py", "kinds/formula/__init__.py",
-                     "kinds/formula/parser.py", "kinds/formula/sampling.py",
+                     "sandbox/codec.py", "sandbox/tracebacks.py", "kinds/base.py",
+                     "kinds/formula/__init__.py", "kinds/formula/parser.py",
+                     "kinds/formula/sampling.py",
                      "kinds/code/__init__.py", "kinds/code/view.py", "kinds/code/inputs.py",
                      "kinds/code/gradcheck.py", "kinds/code/mismatch.py", "kinds/code/compare.py",
                      "kinds/code/calls.py", "kinds/code/local_code.py",

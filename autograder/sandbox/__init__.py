@@ -4,8 +4,9 @@ API (sandbox.py): Sandbox(limits, user, pool=...) -> .load(path) -> LoadOutcome,
 .call(name, *args, **kwargs) -> CallOutcome, .close(). WorkerPool (pool.py) forks workers from a
 pre-warmed zygote. codec.py is the wire format; worker.py the program of the sandbox's
 processes (keeper, sandbox init, worker, zygote); isolation.py the kernel's namespaces, cgroup
-and, where those are missing, the seccomp filter; processes.py the walk of /proc; launch.py
-starts a keeper interpreter; privileges.py picks the user; prepare.py is setup.sh's step.
+and, where those are missing, the seccomp filter; processes.py the walk of /proc; tracebacks.py
+how a student's exception is told (the self-check's too); launch.py starts a keeper
+interpreter; privileges.py picks the user; prepare.py is setup.sh's step.
 
 What protects what (README's Security section has the whole list; `autograder doctor` says
 which of the kernel's protections are active on a machine)

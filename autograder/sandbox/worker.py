@@ -25,7 +25,6 @@ import select
 import signal
 import sys
 import time
-import traceback
 
 import numpy as np
 
@@ -35,11 +34,11 @@ from .isolation import (ACTIVE, cgroup_ran_out, create_memory_cgroup, enter_name
                         join_cgroup, remove_cgroup, restrict_system_calls,
                         unshare_pid_namespace)
 from .processes import descendants
+from .tracebacks import describe_exception
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
-MAX_MESSAGE_CHARS = 2000
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -543,29 +542,9 @@ class Worker:
 
     def failure(self, error):
         """A request that raised: kind, message and line, traceback trimmed to the student's files."""
-        if isinstance(error, MemoryError):
-            kind = "memory"
-        elif isinstance(error, SyntaxError):
-            kind = "syntax"
-        else:
-            kind = "exception"
-        frames = [frame for frame in traceback.extract_tb(error.__traceback__)
-                  if frame.filename.startswith(self.workdir + os.sep)]
-        line = frames[-1].lineno if frames else None
-        lines = []
-        if frames:
-            lines.append("Traceback (most recent call last):")
-            for frame in frames:
-                lines.append(f'  File "{self.relative(frame.filename)}", line {frame.lineno},'
-                             f" in {frame.name}")
-                if frame.line:
-                    lines.append(f"    {frame.line}")
-        if kind == "syntax":
-            line = error.lineno if type(error.lineno) is int else None
-            detail = "".join(traceback.format_exception_only(SyntaxError, error)).rstrip()
-            lines.append(detail.replace(self.workdir + os.sep, ""))
-        else:
-            lines.append(f"{type(error).__name__[:100]}: {_safe_str(error)}")
+        kind, lines, line = describe_exception(
+            error, lambda filename: filename.startswith(self.workdir + os.sep), self.relative,
+            self.workdir)
         if kind == "memory":
             lines.append(f"(the sandbox allows {self.limits['memory_bytes'] >> 20} MiB of memory)")
         if type(error) is SystemExit:
@@ -574,16 +553,6 @@ class Worker:
 
     def relative(self, path):
         return path[len(self.workdir) + 1:]
-
-
-def _safe_str(error):
-    try:
-        text = BaseException.__str__(error)
-    except BaseException:  # noqa: BLE001 - a student's exception may fail to print itself
-        text = "<the exception's message could not be shown>"
-    if len(text) > MAX_MESSAGE_CHARS:
-        text = text[:MAX_MESSAGE_CHARS] + " ..."
-    return text
 
 
 # ---------------------------------------------------------------------------------- zygote

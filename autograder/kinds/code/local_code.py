@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import sys
-import traceback
 import types
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from .calls import (COMPLEX_VALUE, NOT_LOADED, StudentCalls, call_message, call_
 from ...errors import StudentCodeError, SubmissionError
 from ...notebook import notebook_to_python
 from ...sandbox.codec import snapshot
+from ...sandbox.tracebacks import describe_exception
 
 
 @dataclass(frozen=True)
@@ -125,25 +125,8 @@ class LocalModule(StudentCalls):
 
     def _failure(self, error: BaseException) -> Outcome:
         """The error as the sandbox reports it: the traceback trimmed to the student's files."""
-        kind = ("memory" if isinstance(error, MemoryError)
-                else "syntax" if isinstance(error, SyntaxError) else "exception")
-        frames = [frame for frame in traceback.extract_tb(error.__traceback__)
-                  if self._students(frame.filename)]
-        lines = []
-        if frames:
-            lines.append("Traceback (most recent call last):")
-            for frame in frames:
-                lines.append(f'  File "{self._relative(frame.filename)}", line {frame.lineno}, '
-                             f"in {frame.name}")
-                if frame.line:
-                    lines.append(f"    {frame.line}")
-        line = frames[-1].lineno if frames else None
-        if kind == "syntax":
-            line = error.lineno
-            lines.append("".join(traceback.format_exception_only(SyntaxError, error)).rstrip()
-                         .replace(str(self.folder) + "/", ""))
-        else:
-            lines.append(f"{type(error).__name__}: {error}")
+        kind, lines, line = describe_exception(error, self._students, self._relative,
+                                               str(self.folder))
         return Outcome(False, kind=kind, message="\n".join(lines), line=line)
 
     def _students(self, filename: str) -> bool:
