@@ -9,8 +9,9 @@ In every round, one after the other, on the same CPUs (--cpus 0: one core, as on
                 every submission, one process each, as Gradescope would run it;
   (c) baseline  N processes `python3 -c "import numpy"` one after another: what grading costs
                 when every submission pays for a fresh interpreter and nothing else.
-CPU time is user + sys of each process and every descendant (this script is their subreaper, as
-in grade_hw6.py: a grader's zygote outlives it); wall time too. Target: regrade <= 0.5 x baseline (CPU and wall).
+CPU time is user + sys of each process and every descendant, counted as grade_hw6.py counts it
+(a cgroup of its own where it can make one, else getrusage as their subreaper: a grader's
+zygote outlives it); wall time too. Target: regrade <= 0.5 x baseline (CPU and wall).
 
 Then it checks that every submission's results.json equals what `autograder grade` gives it alone
 (apart from execution_time): each distinct source is graded alone once, with the CLI, and every
@@ -46,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 from autograder import regrade  # noqa: E402
 from autograder.cli import main as autograder_main  # noqa: E402
 from autograder.gradebook import load_results  # noqa: E402
-from grade_hw6 import become_subreaper, cpu_set, measure, memory  # noqa: E402 - on sys.path
+from grade_hw6 import CLOCK, become_subreaper, cpu_set, measure, memory  # noqa: E402 - on sys.path
 
 HW6 = ROOT / "problems" / "hw6"
 CORPUS = ROOT / "tests" / "corpus" / "hw6"
@@ -209,7 +210,7 @@ def main() -> int:
         copied = make_export(export, count, files)
         print(f"{count} submissions of {assignment.name} ({len(files)} distinct files), "
               f"{len(cpus or os.sched_getaffinity(0))} CPUs, python {sys.version.split()[0]}, "
-              f"{args.rounds} rounds; load average at start: {_load()}")
+              f"{args.rounds} rounds; load average at start: {_load()}; {CLOCK.open()}")
         peer = [[sys.executable, "benchmarks/peer_gsutils/run_tests.py",
                  str(export / f"submission_{i}"), "--results", str(scratch / "peer.json")]
                 for i in copied]
