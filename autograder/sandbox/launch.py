@@ -207,18 +207,21 @@ def _become_keeper(config_r: int, keeper_fds: list) -> None:
     os.environ.clear()
     os.environ.update(worker_env("/"))
     _overwrite_command_line_and_environment()
-    prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
-                                              sys.base_exec_prefix)}
-    sys.path[:] = [entry for entry in sys.path if entry and any(
-        os.path.realpath(entry).startswith(prefix + os.sep) for prefix in prefixes)]
+    prefixes = tuple({os.path.realpath(p) + os.sep for p in (
+        sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)})
+
+    def installed(path):  # as written first: realpath costs a stat per folder of the path
+        return path.startswith(prefixes) or os.path.realpath(path).startswith(prefixes)
+
+    sys.path[:] = [entry for entry in sys.path if entry and installed(entry)]
     grader = os.path.dirname(os.path.dirname(SANDBOX_DIR)) + os.sep
     for name, module in list(sys.modules.items()):
         where = str(getattr(module, "__file__", None) or "")
         # the grader's own modules go; an interpreter's (numpy in a venv that lies inside the
         # checkout, as setup.sh's .venv does) stay: numpy cannot be imported twice
-        installed = any(os.path.realpath(where).startswith(prefix + os.sep) for prefix in prefixes)
-        if (where.startswith(grader) and not installed) or name.startswith("__editable__") or \
-                name.split(".")[0] in ("autograder", "reference"):
+        if name.split(".")[0] in ("autograder", "reference") or \
+                name.startswith("__editable__") or \
+                (where.startswith(grader) and not installed(where)):
             del sys.modules[name]
     sys.modules["__main__"] = types.ModuleType("__main__")
     sys.argv = ["-c", "keeper"]
