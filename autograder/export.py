@@ -20,7 +20,7 @@ import yaml
 from .errors import SubmissionError
 from .spec import student_identity
 from .untrusted import NotAFile, read_file
-from .yamlio import check_complexity
+from .yamlio import YamlTooComplex, check_complexity
 
 METADATA_FILE = "submission_metadata.yml"
 FOLDER_PREFIX = "submission_"
@@ -86,7 +86,7 @@ def read_export(folder: Path | str) -> Export:
         except NotAFile as exc:
             warnings.append(f"{METADATA_FILE} is {exc.what}, which is never followed: grading "
                             "without names or per-student variants")
-        except (SubmissionError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        except (SubmissionError, UnicodeDecodeError, YamlTooComplex, yaml.YAMLError) as exc:
             warnings.append(f"{METADATA_FILE} could not be read ({_one_line(exc)}): "
                             "grading without names or per-student variants")
         if not isinstance(metadata, dict):

@@ -80,6 +80,10 @@ fi
 # Each submission runs in a fresh container of this image, so bytecode a run writes is lost
 # with it; compiled here, once, it saves every run compiling the grader (about 20 ms).
 python3 -m compileall -q "$SOURCE" >/dev/null || true
+# The specs too (autograder/yamlio.py): every run then reads their parsed form, never PyYAML.
+(cd "$SOURCE" && PYTHONDONTWRITEBYTECODE= python3 -c \
+    'import sys; from autograder.spec import load_assignment; load_assignment(sys.argv[1])' \
+    {assignment}) >/dev/null 2>&1 || true
 
 # The student's user must not read the spec, the keys, the reference or the solution.
 chmod -R go-rwx "$SOURCE"

@@ -3,15 +3,21 @@
 Instructors' specs are YAML; a mistake in one must be reported with its file, line and key, so
 mappings are loaded as `Node`s that keep the line of each key. Student answer files are YAML too,
 but they are untrusted: they get the plain safe loader with a size cap and no positions.
+
+A spec, once parsed, is kept as JSON beside it (__pycache__/<name>.json, with the SHA-256 of the
+text it came from), as Python keeps a module's bytecode: a grade whose specs are all parsed
+already never imports PyYAML, whose import and parse were a tenth of a grade's CPU on one core.
+PyYAML is imported on first use only.
 """
 
 from __future__ import annotations
 
-import re
+import functools
+import json
+import os
+import sys
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from .errors import SpecError, SubmissionError
 from .untrusted import MissingFile, read_file
@@ -74,52 +80,69 @@ def describe(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
-# libyaml's parser when PyYAML has it: ten times faster than the pure-Python one (5 ms instead of
-# 50 for HW6's spec), which is a fair share of grading one submission.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+@functools.cache
+def _yaml():
+    """PyYAML and our two loaders, made on first use: (yaml, safe loader, position loader)."""
+    import re
 
+    import yaml
 
-class _PositionLoader(_SafeLoader):
-    """SafeLoader whose mappings are Nodes; rejects duplicate keys, which YAML silently drops."""
+    # libyaml's parser when PyYAML has it: ten times faster than the pure-Python one (5 ms
+    # instead of 50 for HW6's spec), which is a fair share of grading one submission.
+    safe_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    source_name = "<spec>"
+    class PositionLoader(safe_loader):
+        """SafeLoader whose mappings are Nodes; rejects duplicate keys, which YAML drops."""
 
+        source_name = "<spec>"
 
-def _construct_node(loader: _PositionLoader, node: yaml.MappingNode) -> Node:
-    loader.flatten_mapping(node)
-    mapping = Node(file=loader.source_name, line=node.start_mark.line + 1)
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        if not isinstance(key, (str, int, float, bool)):
-            raise SpecError("a mapping key must be a plain scalar", file=mapping.file, line=line)
-        if key in mapping:
-            raise SpecError(f"duplicate key (first at line {mapping.key_lines[key]})",
-                            file=mapping.file, line=line, key=str(key))
-        mapping[key] = loader.construct_object(value_node, deep=True)
-        mapping.key_lines[key] = line
-    return mapping
+    def construct_node(loader: PositionLoader, node) -> Node:
+        loader.flatten_mapping(node)
+        mapping = Node(file=loader.source_name, line=node.start_mark.line + 1)
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if not isinstance(key, (str, int, float, bool)):
+                raise SpecError("a mapping key must be a plain scalar", file=mapping.file,
+                                line=line)
+            if key in mapping:
+                raise SpecError(f"duplicate key (first at line {mapping.key_lines[key]})",
+                                file=mapping.file, line=line, key=str(key))
+            mapping[key] = loader.construct_object(value_node, deep=True)
+            mapping.key_lines[key] = line
+        return mapping
 
-
-_PositionLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_node)
-# YAML 1.1 reads `1e-6` (no dot) as text; instructors mean a number, as YAML 1.2 says.
-_PositionLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+$"),
-    list("-+0123456789."))
+    PositionLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+                                   construct_node)
+    # YAML 1.1 reads `1e-6` (no dot) as text; instructors mean a number, as YAML 1.2 says.
+    PositionLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:float",
+        re.compile(r"^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+$"),
+        list("-+0123456789."))
+    return yaml, safe_loader, PositionLoader
 
 
 def load_spec_file(path: Path) -> Any:
-    """Parse an instructor's YAML file into Nodes; a syntax error becomes a SpecError with its line."""
+    """Parse an instructor's YAML file into Nodes; a syntax error becomes a SpecError with its line.
+
+    From its parsed form in __pycache__ when that was made from this very text; otherwise
+    parsed, and the parsed form written (unless PYTHONDONTWRITEBYTECODE, as for bytecode)."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise SpecError(f"cannot read the file ({exc.strerror})", file=str(path)) from None
     except UnicodeDecodeError:
         raise SpecError("the file is not UTF-8 text", file=str(path)) from None
-    loader = _PositionLoader(text)
+    parsed = _parsed_path(Path(path))
+    digest = _digest(text)
+    tree = _read_parsed(parsed, digest, str(path))
+    if tree is not _NOT_PARSED:
+        return tree
+    yaml, _, position_loader = _yaml()
+    loader = position_loader(text)
     loader.source_name = str(path)
     try:
-        return loader.get_single_data()
+        tree = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -129,6 +152,83 @@ def load_spec_file(path: Path) -> Any:
         raise SpecError(f"not valid YAML: {exc}", file=str(path)) from None
     finally:
         loader.dispose()
+    if not sys.dont_write_bytecode:
+        _write_parsed(parsed, digest, tree)
+    return tree
+
+
+# The parsed form's layout; a change to it, or to what the position loader builds, bumps it.
+PARSED_FORMAT = 1
+_NOT_PARSED = object()
+
+
+def _parsed_path(path: Path) -> Path:
+    return path.parent / "__pycache__" / f"{path.name}.json"
+
+
+def _digest(text: str) -> str:
+    import hashlib  # numpy.random has imported it already
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _read_parsed(parsed: Path, digest: str, file: str) -> Any:
+    """The tree kept in `parsed` if it was made from the text of this digest, else _NOT_PARSED
+    (missing, stale, of another format or unreadable: the YAML is parsed instead)."""
+    try:
+        kept = json.loads(parsed.read_bytes())
+        if kept["format"] != PARSED_FORMAT or kept["sha256"] != digest:
+            return _NOT_PARSED
+        return _from_plain(kept["tree"], file)
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        return _NOT_PARSED
+
+
+def _write_parsed(parsed: Path, digest: str, tree: Any) -> None:
+    """Keep `tree` as JSON; silently not where it holds what JSON cannot (a YAML date) or the
+    folder is not writable, as Python does with bytecode."""
+    try:
+        data = json.dumps({"format": PARSED_FORMAT, "sha256": digest, "tree": _to_plain(tree)},
+                          allow_nan=True)
+    except (TypeError, ValueError):
+        return
+    try:
+        parsed.parent.mkdir(exist_ok=True)
+        partial = parsed.with_name(f"{parsed.name}.{os.getpid()}")
+        partial.write_text(data, encoding="utf-8")
+        os.replace(partial, parsed)
+    except OSError:
+        pass
+
+
+def _to_plain(value: Any, seen: set | None = None) -> Any:
+    """A tree of Nodes as JSON's types: a Node is {"line", "items": [[key, key's line, value]]}
+    (its keys may be numbers or booleans; JSON's object keys are text). TypeError for a value
+    JSON does not have, or a collection reached twice (a YAML alias: JSON would copy it)."""
+    seen = set() if seen is None else seen
+    if isinstance(value, (Node, list)):
+        if id(value) in seen:
+            raise TypeError("a YAML alias of a collection")
+        seen.add(id(value))
+    if isinstance(value, Node):
+        return {"line": value.line, "items": [[key, value.key_lines[key], _to_plain(item, seen)]
+                                              for key, item in value.items()]}
+    if isinstance(value, list):
+        return [_to_plain(item, seen) for item in value]
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    raise TypeError(f"{type(value).__name__} has no JSON form")
+
+
+def _from_plain(value: Any, file: str) -> Any:
+    if isinstance(value, dict):
+        node = Node(file=file, line=value["line"])
+        for key, line, item in value["items"]:
+            node[key] = _from_plain(item, file)
+            node.key_lines[key] = line
+        return node
+    if isinstance(value, list):
+        return [_from_plain(item, file) for item in value]
+    return value
 
 
 MAX_ANSWERS_BYTES = 256 * 1024
@@ -138,7 +238,7 @@ MAX_YAML_DEPTH = 64
 MAX_YAML_VALUES = 100_000
 
 
-class YamlTooComplex(yaml.YAMLError):
+class YamlTooComplex(ValueError):
     """Untrusted YAML nested too deeply, or too large once its aliases are expanded."""
 
 
@@ -152,7 +252,8 @@ def check_complexity(text: str, max_values: int = MAX_YAML_VALUES,
     reading the text. (libyaml's composer, which builds the nodes, recurses in C, and crashes the
     process on a few hundred thousand nested brackets.)
     """
-    parser = _SafeLoader(text)
+    yaml, safe_loader, _ = _yaml()
+    parser = safe_loader(text)
     try:
         anchors = {}       # anchor -> (values, depth) of what it names, once complete
         open_ = []         # collections being read: [anchor, values before it, deepest level]
@@ -215,9 +316,10 @@ def load_answers_file(path: Path, max_bytes: int = MAX_ANSWERS_BYTES) -> dict:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise SubmissionError(f"{name} is not UTF-8 text") from None
+    yaml, safe_loader, _ = _yaml()
     try:
         check_complexity(text)
-        data = yaml.load(text, Loader=_SafeLoader)
+        data = yaml.load(text, Loader=safe_loader)
     except YamlTooComplex as exc:
         raise SubmissionError(f"{name} is too complex to read: {exc}") from None
     except yaml.MarkedYAMLError as exc:

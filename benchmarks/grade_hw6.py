@@ -1,7 +1,8 @@
 """Time and size `autograder grade` of the HW6 solution against two yardsticks, in one run.
 
 Three whole processes, started in turn in every round so that machine load affects them alike:
-  (a) grade:   python3 -m autograder grade problems/hw6 problems/hw6/solution --quiet
+  (a) grade:   python3 -m autograder grade problems/hw6 problems/hw6/solution --quiet,
+               after what Gradescope's setup.sh does (compileall, the spec parsed)
   (b) peer:    python3 benchmarks/peer_gsutils/run_tests.py problems/hw6/solution, the
                conventional (unsafe, in-process) gradescope-utils autograder of the same HW6
   (c) bare:    python3 -c "import numpy, yaml"
@@ -228,6 +229,19 @@ def memory(command, cpus, quiet=False) -> tuple:
     return together / 1024, sum(peaks.values()) / 1024
 
 
+def prepare_like_setup() -> None:
+    """What Gradescope's setup.sh does once before any run: byte-compile (else, where
+    PYTHONDONTWRITEBYTECODE is set, every run would compile the grader, and the peer its tests,
+    anew) and parse HW6's spec (autograder/yamlio.py)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "autograder", "reference",
+                    "problems", "benchmarks/peer_gsutils"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    env = {name: value for name, value in os.environ.items()
+           if name != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-c", "from autograder.spec import load_assignment; "
+                    "load_assignment('problems/hw6')"], cwd=ROOT, env=env, check=True)
+
+
 def median(values) -> float:
     return statistics.median(values)
 
@@ -253,11 +267,7 @@ def main() -> int:
         where = f"CPUs {sorted(cpus)}" if cpus else f"all {len(os.sched_getaffinity(0))} CPUs"
         print(f"python {sys.version.split()[0]}, {where}, {args.runs} rounds; "
               f"load average at start: {_load()}; {CLOCK.open()}")
-        # As setup.sh does on Gradescope: else, where PYTHONDONTWRITEBYTECODE is set, every run
-        # would compile the grader (and the peer its tests) anew.
-        subprocess.run([sys.executable, "-m", "compileall", "-q", "autograder", "reference",
-                        "problems", "benchmarks/peer_gsutils"], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL)
+        prepare_like_setup()
         for command in commands.values():  # warm the page cache once
             measure(command, cpus)
         times: dict = {name: [] for name in commands}

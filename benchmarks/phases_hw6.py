@@ -1,12 +1,14 @@
 """Where a grade of the HW6 solution spends its CPU time, phase by phase, on one core.
 
 Each run is a fresh process that does what `autograder grade problems/hw6 problems/hw6/solution`
-does, in the same order and through the same functions as cli._grade (the keeper forked from
-it once numpy is imported, then the spec, the worker, the 20 questions, results.json), and
-notes the process's own CPU time (time.process_time) after each phase; the sandbox's processes
-(keeper, sandbox init, worker) are counted once, as all the CPU time of the run (counted as
-grade_hw6.py counts it: a cgroup where it can make one) less the process's own. Python's own start (before the first line runs)
-is measured apart, as `python3 -c pass`. Prints the median of each phase over the runs.
+does after Gradescope's setup.sh (compiled, the spec parsed: grade_hw6.prepare_like_setup), in
+the same order and through the same functions as cli._grade (the keeper forked from it once
+numpy is imported, then the spec, the worker, the 20 questions, results.json), and notes the
+process's own CPU time (time.process_time) after each phase; the sandbox's processes (keeper,
+sandbox init, worker) are counted once, as all the CPU time of the run (counted as grade_hw6.py
+counts it: a cgroup where it can make one) less the process's own. Python's own start (before
+the first line runs) is measured apart, as `python3 -c pass`. Prints the median of each phase
+over the runs.
 
 Run: python3 benchmarks/phases_hw6.py [--runs 15] [--cpus 0]
 """
@@ -23,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PHASES = ["python starts (python3 -c pass)", "CLI imported, numpy imported, keeper forked",
-          "yaml and the grader's modules imported", "spec, reference and checks loaded",
+          "the grader's modules imported", "spec, reference and checks loaded",
           "20 questions graded (grader's side)", "results.json written",
           "keeper, sandbox init and worker (all of their CPU)"]
 
@@ -71,8 +73,9 @@ def main() -> int:
     args = parser.parse_args()
     cpus = {int(c) for c in args.cpus.split(",")}
     pin = lambda: os.sched_setaffinity(0, cpus)  # noqa: E731
-    from grade_hw6 import CLOCK, become_subreaper, reap_all  # beside this file, on sys.path
+    from grade_hw6 import CLOCK, become_subreaper, prepare_like_setup, reap_all  # beside it
 
+    prepare_like_setup()
     become_subreaper()  # so that orphans are counted where getrusage is the clock
     clock = CLOCK.open()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PHASES_RESULTS": os.devnull}

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from autograder import gradescope
+from autograder import gradescope, yamlio
 from autograder.cli import main
 from autograder.gradescope import unpack
 from autograder.spec import load_assignment
@@ -86,6 +86,14 @@ def test_setup_makes_the_source_root_only(autograder_root):
     source = autograder_root / "source"
     for path in [source, *source.rglob("*")]:
         assert path.stat().st_mode & 0o077 == 0, path
+
+
+def test_setup_parses_the_spec_once_for_every_run(autograder_root):
+    """Even where PYTHONDONTWRITEBYTECODE is set (it is in our CI), as compileall does."""
+    source = autograder_root / "source"
+    parsed = source / "problems" / "nn3-quiz" / "__pycache__" / "assignment.yaml.json"
+    spec = source / "problems" / "nn3-quiz" / "assignment.yaml"
+    assert json.loads(parsed.read_text())["sha256"] == yamlio._digest(spec.read_text())
 
 
 def test_the_students_variant_is_graded_from_gradescope_metadata(autograder_root):
