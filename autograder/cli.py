@@ -167,7 +167,7 @@ def _grade(args) -> int:
 
     student, report = args.student, None
     if args.metadata is not None:
-        from .gradescope import student_from_metadata
+        from .submission import student_from_metadata
         try:
             student = student_from_metadata(args.metadata)
         except AutograderError as exc:

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import AutograderError, SpecError, SubmissionError
+from .errors import AutograderError, SpecError
 from .kinds.code.kind import SECRET_FILE, new_secret
 from .spec import load_assignment, student_identity
 from .yamlio import Node, load_spec_file
@@ -318,23 +318,3 @@ def _write(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool) -
     info.external_attr = (0o755 if executable else 0o644) << 16
     info.compress_type = zipfile.ZIP_DEFLATED
     archive.writestr(info, data)
-
-
-def student_from_metadata(path: Path | str) -> str:
-    """The identity that seeds a student's variant (spec.student_identity), from Gradescope's
-    submission_metadata.json; the user id stands in where no email is given."""
-    path = Path(path)
-    try:
-        metadata = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SubmissionError(f"{path} was not found: cannot tell whose submission this is") \
-            from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SubmissionError(f"{path} cannot be read ({exc})") from None
-    users = metadata.get("users") if isinstance(metadata, dict) else None
-    if not isinstance(users, list):
-        raise SubmissionError(f"{path} lists no users: cannot tell whose submission this is")
-    student = student_identity([user for user in users if isinstance(user, dict)], "id")
-    if not student:
-        raise SubmissionError(f"{path}: no user has an email or id")
-    return student

@@ -11,6 +11,7 @@ under caps, and code is only copied here, never imported (the sandbox runs it in
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
 import re
 import tempfile
@@ -19,7 +20,7 @@ from pathlib import Path
 from . import untrusted
 from .errors import SubmissionError
 from .notebook import CLEAR_OUTPUTS, MAX_NOTEBOOK_BYTES, notebook_to_python
-from .spec import is_glob
+from .spec import is_glob, student_identity
 from .kinds.code.calls import module_name
 from .kinds.code.student_code import StudentCode, StudentModule
 from .yamlio import load_answers_file
@@ -245,3 +246,24 @@ class Submission:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         return path
+
+
+def student_from_metadata(path: Path | str) -> str:
+    """The identity that seeds a student's variant (spec.student_identity), from Gradescope's
+    submission_metadata.json (which run_autograder passes as --metadata); the user id stands in
+    where no email is given."""
+    path = Path(path)
+    try:
+        metadata = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SubmissionError(f"{path} was not found: cannot tell whose submission this is") \
+            from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SubmissionError(f"{path} cannot be read ({exc})") from None
+    users = metadata.get("users") if isinstance(metadata, dict) else None
+    if not isinstance(users, list):
+        raise SubmissionError(f"{path} lists no users: cannot tell whose submission this is")
+    student = student_identity([user for user in users if isinstance(user, dict)], "id")
+    if not student:
+        raise SubmissionError(f"{path}: no user has an email or id")
+    return student

@@ -1,8 +1,9 @@
 """Time and size `autograder grade` of the HW6 solution against two yardsticks, in one run.
 
 Three whole processes, started in turn in every round so that machine load affects them alike:
-  (a) grade:   python3 -m autograder grade problems/hw6 problems/hw6/solution --quiet,
-               after what Gradescope's setup.sh does (compileall, the spec parsed)
+  (a) grade:   python3 -m autograder grade problems/hw6 problems/hw6/solution --quiet
+               --metadata <a submission_metadata.json>, as run_autograder runs it on
+               Gradescope, after what its setup.sh does (compileall, the spec parsed)
   (b) peer:    python3 benchmarks/peer_gsutils/run_tests.py problems/hw6/solution, the
                conventional (unsafe, in-process) gradescope-utils autograder of the same HW6
   (c) bare:    python3 -c "import numpy, yaml"
@@ -259,11 +260,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         commands = {
             "grade": [sys.executable, "-m", "autograder", "grade", "problems/hw6",
-                      "problems/hw6/solution", "--quiet", "--results", f"{scratch}/results.json"],
+                      "problems/hw6/solution", "--quiet", "--results", f"{scratch}/results.json",
+                      "--metadata", f"{scratch}/submission_metadata.json"],
             "peer": [sys.executable, "benchmarks/peer_gsutils/run_tests.py",
                      "problems/hw6/solution", "--results", f"{scratch}/peer.json"],
             "bare": [sys.executable, "-c", "import numpy, yaml"],
         }
+        Path(scratch, "submission_metadata.json").write_text(
+            '{"users": [{"email": "student@example.edu", "id": 1}]}')
         where = f"CPUs {sorted(cpus)}" if cpus else f"all {len(os.sched_getaffinity(0))} CPUs"
         print(f"python {sys.version.split()[0]}, {where}, {args.runs} rounds; "
               f"load average at start: {_load()}; {CLOCK.open()}")

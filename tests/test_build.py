@@ -131,7 +131,7 @@ def test_results_json_is_written_even_when_the_grader_cannot_run(autograder_root
 
 
 def test_metadata_identity(tmp_path):
-    from autograder.gradescope import student_from_metadata
+    from autograder.submission import student_from_metadata
     from autograder.errors import SubmissionError
     path = tmp_path / "metadata.json"
     path.write_text(json.dumps({"users": [{"email": "Bob@x.org", "id": 2},
