@@ -50,8 +50,11 @@ extras=""
 [ "${1:-}" = "--test" ] && extras="[test,report,preview]"
 [ "${1:-}" = "--report" ] && extras="[report]"
 [ "${1:-}" = "--preview" ] && extras="[preview]"
+# Editable as a plain path entry (compat), not setuptools' import hook: the hook's finder
+# module, imported by every start of the venv's python, made each start 10 ms slower (20 ms
+# instead of 10, measured on one core): every grade, every command, every test that starts one.
 PIP_ROOT_USER_ACTION=ignore "$python" -m pip install --quiet --disable-pip-version-check \
-    --no-warn-script-location -e ".$extras"
+    --no-warn-script-location -e ".$extras" --config-settings editable_mode=compat
 # Byte-compile the grader now: where PYTHONDONTWRITEBYTECODE is set (our CI machines), every run
 # would otherwise compile it from source again, about 20 ms of each `grade`.
 "$python" -m compileall -q autograder reference problems >/dev/null
