@@ -35,6 +35,7 @@ import textwrap
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -45,7 +46,9 @@ from . import gradcheck, inputs, mismatch
 from .calls import (MODIFIED_INPUT, NOT_IMPLEMENTED_MISTAKE, NOT_LOADED, is_placeholder,
                     module_file, mutation_message, not_implemented_message)
 from .compare import compare, describe, short_value, what_it_is
-from .view import CodeView, code_view
+
+if TYPE_CHECKING:  # a grade never shows a prompt: view.py is imported where it is (code_view)
+    from .view import CodeView
 
 DEFAULT_RTOL = 1e-7
 DEFAULT_ATOL = 1e-9
@@ -348,6 +351,7 @@ class Code(Check):
         return {self.custom_file.name: self.custom_file}
 
     def code_view(self, question, starters: dict, default_file: str) -> CodeView:
+        from .view import code_view  # here: show, preview and the handout need it, a grade not
         return code_view(self, question, starters, default_file)
 
     def spec_problems(self, question_id: str) -> list:
