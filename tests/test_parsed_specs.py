@@ -145,3 +145,11 @@ def test_a_grade_with_parsed_specs_never_imports_pyyaml(tmp_path):
     assert "yaml" in imported[0] and "numpy" in imported[1]
     assert "yaml" not in imported[1]
     assert (assignment / "__pycache__" / "assignment.yaml.json").is_file()
+
+
+def test_where_the_parsed_form_cannot_be_written_the_spec_still_loads(tmp_path, writes_parsed):
+    (tmp_path / "__pycache__").write_text("a file where the folder would go")
+    spec = tmp_path / "assignment.yaml"
+    spec.write_text("points: 5\n")
+    assert load_spec_file(spec)["points"] == 5
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["__pycache__", "assignment.yaml"]
