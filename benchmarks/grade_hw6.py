@@ -11,13 +11,13 @@ For each: CPU time (user + sys of the process and of every descendant: keepers, 
 workers and what they start) and wall time until the process exits, medians over the rounds,
 and the ratios a/b and a/c of both. The CPU time is the kernel's count for a cgroup of this
 script's own, in which the measured processes are born (cgroup v1's cpuacct.usage, or v2's
-cpu.stat; less this script's own time), where it can make one (root): getrusage(RUSAGE_CHILDREN) misses the processes
-that nobody who is counted reaps, the sandbox init and worker in their PID namespace (a grade
-of the solution with the kernel's isolation: 148 ms by getrusage, 180 ms by the cgroup, on
-one core). Elsewhere it falls back to getrusage (this script is the subreaper of what it runs,
-so orphans are reaped and counted) and says so. On one core (--cpus 0, as on
-Gradescope's half CPU) wall time is about the CPU time of all processes; on two, the grader and
-the sandbox's worker overlap.
+cpu.stat; less this script's own time), where it can make one (root):
+getrusage(RUSAGE_CHILDREN) misses the processes that nobody who is counted reaps, the sandbox
+init and worker in their PID namespace (a grade of the solution with the kernel's isolation:
+148 ms by getrusage, 180 ms by the cgroup, on one core). Elsewhere it falls back to getrusage
+(this script is the subreaper of what it runs, so orphans are reaped and counted) and says so.
+On one core (--cpus 0, as on Gradescope's half CPU) wall time is about the CPU time of all
+processes; on two, the grader and the sandbox's worker overlap.
 
 Memory (--memory-runs, runs of their own, after the timed ones): the peak of the resident set
 summed over all processes of a grade at the same moment, from a thread that reads VmRSS of every
