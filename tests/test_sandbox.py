@@ -210,6 +210,21 @@ def test_a_package_installed_with_the_interpreter_imports_even_in_a_venv_inside_
     assert outcome.ok and outcome.value == "yaml", outcome.message
 
 
+def test_without_a_pid_namespace_the_worker_is_the_keepers_own_child(tmp_path, monkeypatch):
+    """An init that would not be PID 1 only costs a fork: the keeper starts the worker itself,
+    and still reports how it ended."""
+    monkeypatch.setenv(sandbox_module.ISOLATION_SWITCH, "0")
+    with Sandbox(FAST) as box:
+        loaded(box, tmp_path, NORMAL + "\n    def leave():\n        os._exit(3)\n")
+        assert box.protections["pid namespace"] != "active"
+        worker = box.call("whoami").value["pid"]
+        assert worker == box.pid
+        keeper = int(Path(f"/proc/{worker}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        assert keeper == box._worker.keeper_pid
+        left = box.call("leave")
+        assert not left.ok and left.kind == "crashed" and "3" in left.message, left
+
+
 def test_student_code_runs_in_another_process_confined_to_its_directory(box, tmp_path):
     loaded(box, tmp_path, NORMAL)
     seen = box.call("whoami").value

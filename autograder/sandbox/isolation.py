@@ -11,6 +11,9 @@
 #         │             network, IPC and mount namespaces and builds the private root)
 #         └── worker (the student's user; sees only the private root)
 #
+# Without a PID namespace there is no PID 1 to be: the keeper's child enters what namespaces it
+# can and becomes the worker itself.
+#
 # Where the kernel gives none of these (a container without CAP_SYS_ADMIN, as Gradescope's
 # Docker most likely is, or a grader that is not root), the worker installs a seccomp filter
 # instead, refusing exactly what the missing protection would have bounded: sockets without a
