@@ -99,14 +99,13 @@ def run_keeper(config):
                 os.close(fd)
             if protections["pid namespace"] == ACTIVE:
                 run_init(config, cmd_fd, resp_fd, status_w, joined_r, protections)
-            # Without a PID namespace an init would only pass the worker's status on: the
-            # worker is this process, which saves a grade a fork and a process's exit (~5 ms
-            # of CPU); the keeper, a subreaper, reaps what it leaves.
-            os.close(status_w)
-            enter_sandbox(config, joined_r, protections)
-            if os.getppid() != keeper:  # the keeper died before PDEATHSIG was armed
-                os._exit(71)
-            run_worker(config, cmd_fd, resp_fd, protections)
+            else:
+                # Without a PID namespace an init would only pass the worker's status on: the
+                # worker is this process, which saves a grade a fork and a process's exit
+                # (~5 ms of CPU); the keeper, a subreaper, reaps what it leaves.
+                os.close(status_w)
+                enter_sandbox(config, joined_r, protections)
+                run_worker(config, cmd_fd, resp_fd, protections, keeper)
         finally:
             os._exit(70)
     for fd in (cmd_fd, resp_fd, status_w, joined_r):
@@ -170,11 +169,12 @@ def run_init(config, cmd_fd, resp_fd, status_w, joined_r, protections):
     every process until the worker ends, pass its wait status on and exit; its exit makes the
     kernel kill all that is left in the namespace."""
     enter_sandbox(config, joined_r, protections)
+    init = os.getpid()  # 1, as the worker sees it in the namespace
     worker_pid = os.fork()
     if worker_pid == 0:
         try:
             os.close(status_w)
-            run_worker(config, cmd_fd, resp_fd, protections)
+            run_worker(config, cmd_fd, resp_fd, protections, init)
         finally:
             os._exit(70)
     os.close(cmd_fd)
@@ -224,11 +224,13 @@ def kill_descendants():
 
 # ---------------------------------------------------------------------------------- worker
 
-def run_worker(config, cmd_fd, resp_fd, protections):
-    """Become the limited, unprivileged worker and serve the grader's requests until EOF."""
+def run_worker(config, cmd_fd, resp_fd, protections, parent):
+    """Become the limited, unprivileged worker and serve the grader's requests until EOF.
+
+    parent: the pid of the process that forked this one (the init or the keeper), taken before
+    the fork, so that a parent that died at any moment before PDEATHSIG was armed is noticed."""
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a capped write fails with EFBIG instead
     os.setsid()
-    parent = os.getppid()
     _close_fds_except({cmd_fd, resp_fd})
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
@@ -243,7 +245,7 @@ def run_worker(config, cmd_fd, resp_fd, protections):
         protections["separate user"] = "not available: the grader is not root"
     _prctl(PR_SET_NO_NEW_PRIVS, 1)
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the sandbox init died before PDEATHSIG was armed
+    if os.getppid() != parent:  # the parent died before PDEATHSIG was armed
         os._exit(71)
     workdir = config["workdir"]
     os.chdir(workdir)
