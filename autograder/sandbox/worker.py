@@ -14,7 +14,8 @@
 #
 # The keeper is a child subreaper: every process the submission starts, daemons included, stays
 # its descendant, so it can kill them all when the grader closes the ctl socket or the worker
-# dies. It stays root when the grader is root, so the student's user cannot kill it.
+# dies (in a PID namespace by killing its init, which takes the namespace with it). It stays
+# root when the grader is root, so the student's user cannot kill it.
 # The zygote (pool mode) is a pre-warmed interpreter that forks keepers on request.
 
 import ctypes
@@ -133,7 +134,10 @@ def run_keeper(config):
                 os.read(wake_r, 4096)
                 status = _reap(init_pid)
     finally:  # whatever went wrong here, nothing the submission started may outlive us
-        kill_descendants()
+        if protections["pid namespace"] != ACTIVE:
+            kill_descendants()
+        elif status is None:  # else the init is reaped: the namespace is empty already
+            end_namespace(init_pid)
     if status is not None:
         # The init passes on the worker's wait status; none if the init itself was killed,
         # or if the worker was this keeper's own child.
@@ -201,6 +205,17 @@ def _reap(worker_pid):
             return status
         if pid == worker_pid:
             status = child_status
+
+
+def end_namespace(init_pid):
+    """Kill the sandbox init and reap it. The kernel kills every other process of its PID
+    namespace with it, and reports its death only once they are all gone; so nothing the
+    submission started is left, without the /proc walks of kill_descendants (~1 ms each)."""
+    try:
+        os.kill(init_pid, signal.SIGKILL)
+        os.waitpid(init_pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
 
 
 def kill_descendants():
