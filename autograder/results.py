@@ -11,10 +11,10 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class TestResult:
+class TestResult(NamedTuple):
     number: str
     name: str
     score: float

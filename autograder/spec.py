@@ -22,7 +22,7 @@ import sys
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -55,8 +55,7 @@ _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 DEFAULT_ANSWERS_FILE = "answers.yaml"
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(NamedTuple):
     """What every question has, whatever its kind; `check` is the kind's own loaded spec."""
 
     id: str
@@ -108,8 +107,7 @@ class Assignment:
         return sum(q.points for q in self.questions)
 
 
-@dataclass(frozen=True)
-class SupportFile:
+class SupportFile(NamedTuple):
     """An instructor's support file: where it goes beside the student's files, and its source."""
 
     name: str     # relative path in the worker and the handout, e.g. cs231n/gradient_check.py

@@ -32,7 +32,7 @@ class _BrokenExplain(Check):
 @pytest.mark.parametrize("check", [_BrokenGrade(), _BrokenExplain()])
 def test_an_internal_error_costs_only_its_item(capsys, check):
     quiz = load_assignment(QUIZ)
-    broken = dataclasses.replace(quiz.questions[0], check=check)
+    broken = quiz.questions[0]._replace(check=check)
     quiz = dataclasses.replace(quiz, questions=(broken,) + quiz.questions[1:])
     report = grade(quiz, Submission(CORRECT, quiz.answers_file, quiz.code_files))
     first, *others = report.tests

@@ -6,8 +6,8 @@ import importlib.util
 import os
 import pwd
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from autograder.errors import AutograderError
 
@@ -18,8 +18,7 @@ FALLBACK_USER = "nobody"
 _checked: set[tuple[str, int]] = set()
 
 
-@dataclass(frozen=True)
-class SandboxUser:
+class SandboxUser(NamedTuple):
     name: str
     uid: int
     gid: int

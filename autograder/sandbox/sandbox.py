@@ -34,8 +34,8 @@ import socket
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from autograder.errors import AutograderError, GraderFault
 from autograder.sandbox import codec, launch
@@ -62,8 +62,7 @@ STOP_SECONDS = 5.0
 _TARGET = re.compile(r"(?:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:)?[A-Za-z_]\w*")
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     """What one worker may use. CPU and wall time apply to each load and each call."""
     cpu_seconds_per_call: int = 10
     wall_seconds_per_call: float = 20.0
@@ -78,8 +77,7 @@ class Limits:
     start_seconds: float = 30.0      # for a new worker to become ready
 
 
-@dataclass(frozen=True)
-class LoadOutcome:
+class LoadOutcome(NamedTuple):
     """Whether the student's module imported. kind (when not ok): 'missing-file', 'syntax',
     'exception', 'memory', 'timeout' or 'crashed'; line: where in the student's file."""
     ok: bool
@@ -90,8 +88,7 @@ class LoadOutcome:
     output_truncated: bool = False
 
 
-@dataclass(frozen=True)
-class CallOutcome:
+class CallOutcome(NamedTuple):
     """What one call returned (value: plain data and Handles) or why it failed.
 
     kind (when not ok): 'exception', 'memory', 'timeout', 'crashed' (the worker died or sent
@@ -439,7 +436,7 @@ class Sandbox:
         config = {"uid": self.user.uid if self.user else None,
                   "gid": self.user.gid if self.user else None,
                   "workdir": str(self.workdir), "env": worker_env(str(self.workdir)),
-                  "strip_paths": [str(GRADER_ROOT)], "limits": asdict(self.limits), "token": token,
+                  "strip_paths": [str(GRADER_ROOT)], "limits": self.limits._asdict(), "token": token,
                   "isolate": os.environ.get(ISOLATION_SWITCH, "1") != "0",
                   "root": str(self._root / "root"), "staging": str(self._root / "submitted"),
                   "readonly": readonly_paths(self.python),

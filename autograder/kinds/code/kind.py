@@ -35,7 +35,7 @@ import textwrap
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -106,8 +106,7 @@ CHECK_UNUSABLE = "returned what the check could not use"
 SECRET_FILE = "grading-secret.txt"
 
 
-@dataclass(frozen=True)
-class Seeds:
+class Seeds(NamedTuple):
     """Where a question's random inputs come from.
 
     Public seeds (no secret) are the handout's: the self-check draws its public cases with them.
@@ -145,8 +144,7 @@ def new_secret() -> str:
     return secrets.token_hex(16) + "\n"
 
 
-@dataclass(frozen=True)
-class Recorded:
+class Recorded(NamedTuple):
     """The reference of the handout's public projection: it replays the result the real
     reference gave on the case's public inputs (stored as data), whatever it is called with."""
 
@@ -193,8 +191,7 @@ class _CaseCall:
                 _resolve(self.then_kwargs, result))
 
 
-@dataclass(frozen=True)
-class Gradient:
+class Gradient(NamedTuple):
     args: tuple
     kwargs: dict
     wrt: int

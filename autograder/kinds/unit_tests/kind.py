@@ -74,8 +74,8 @@ class UnitTests(Check):
             raise SpecError(f"the weights of the tests in {self.tests_file.name} add up to "
                             f"{total:g}, not {question.points:g}", file=question.file,
                             line=question.line, key="points")
-        return tuple(dataclasses.replace(
-            question, id=f"{question.id}.{test.class_name}.{test.method}",
+        return tuple(question._replace(
+            id=f"{question.id}.{test.class_name}.{test.method}",
             number=test.number or f"{question.number}.{place}", title=test.title,
             points=test.weight, visibility=test.visibility or question.visibility,
             prompt=question.prompt if place == 1 else "",  # the file's prompt, said once
