@@ -155,8 +155,7 @@ class Recorded(NamedTuple):
         return copy.deepcopy(self.value)
 
 
-@dataclass(frozen=True)
-class Case:
+class Case(NamedTuple):
     function: str
     reference: object
     args: tuple
@@ -166,7 +165,7 @@ class Case:
     before: "Case | None" = None   # a setup call whose result the case's args may use
     hidden: bool = False   # graded, but its inputs and outputs are never shown to students
     number: int = 0        # its place in the spec's list: the seed of its inputs
-    where: SpecError | None = field(default=None, compare=False)   # its place in the spec
+    where: SpecError | None = None   # its place in the spec
 
 
 @dataclass
@@ -654,12 +653,12 @@ def _parameter_names(function) -> tuple:
                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
 
 
-@dataclass(frozen=True)
 class _NamesOf:
     """The names a reference returns its tuple's items as, looked up only when a message names
     an item: reading them parses the reference's source (10 ms over HW6's cases on one core)."""
 
-    reference: object
+    def __init__(self, reference):
+        self.reference = reference
 
     def __len__(self) -> int:
         return len(_result_names(self.reference))
