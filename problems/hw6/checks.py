@@ -43,8 +43,8 @@ def dropout_forward_statistics(student, rng):
     mean_ratio = out.mean() / H.mean()
     if abs(mean_ratio - 1) > SIGMAS * np.sqrt(p / (1 - p) / H.size) * 1.5:
         problems.append(f"E[out] is {mean_ratio:.3f}·E[H]; inverted dropout keeps E[out] = H")
-    rows_alike = np.mean([np.array_equal(kept[0], row) for row in kept[1:]])
-    columns_alike = np.mean([np.array_equal(kept[:, 0], col) for col in kept.T[1:]])
+    rows_alike = (kept[1:] == kept[0]).all(axis=1).mean()  # the share of rows masked as row 0
+    columns_alike = (kept.T[1:] == kept[:, 0]).all(axis=1).mean()
     if rows_alike > 0.5 or columns_alike > 0.5:
         axis = "row" if rows_alike > 0.5 else "column"
         problems.append(f"every {axis} drops the same units: draw an independent mask entry for "
