@@ -11,6 +11,7 @@ import pytest
 
 from autograder import yamlio
 from autograder.errors import SpecError
+from autograder.spec import load_assignment
 from autograder.yamlio import Node, load_spec_file
 from conftest import PROBLEMS, ROOT
 
@@ -153,3 +154,10 @@ def test_where_the_parsed_form_cannot_be_written_the_spec_still_loads(tmp_path, 
     spec.write_text("points: 5\n")
     assert load_spec_file(spec)["points"] == 5
     assert sorted(path.name for path in tmp_path.iterdir()) == ["__pycache__", "assignment.yaml"]
+
+
+def test_code_questions_loaded_twice_are_the_same():
+    """Where a case stands in the spec (its SpecError, kept for messages) is not part of the
+    case: two loads of HW6, whose questions are all code, give equal questions."""
+    first, second = load_assignment(PROBLEMS / "hw6"), load_assignment(PROBLEMS / "hw6")
+    assert first.questions == second.questions

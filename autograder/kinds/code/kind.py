@@ -155,7 +155,8 @@ class Recorded(NamedTuple):
         return copy.deepcopy(self.value)
 
 
-class Case(NamedTuple):
+@dataclass(frozen=True)
+class Case:
     function: str
     reference: object
     args: tuple
@@ -165,7 +166,7 @@ class Case(NamedTuple):
     before: "Case | None" = None   # a setup call whose result the case's args may use
     hidden: bool = False   # graded, but its inputs and outputs are never shown to students
     number: int = 0        # its place in the spec's list: the seed of its inputs
-    where: SpecError | None = None   # its place in the spec
+    where: SpecError | None = field(default=None, compare=False)   # its place in the spec
 
 
 @dataclass
